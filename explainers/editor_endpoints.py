@@ -1,0 +1,70 @@
+"""
+django-markdownx's preview and image-upload endpoints, closed to everyone but editors.
+
+The stock views answer anyone, and the stock upload trusts the browser's content type and
+file name. Here both require a signed-in staff user who may edit explainers, and an upload
+must really be a raster image (checked by decoding it), saved under a name we choose.
+"""
+
+from functools import wraps
+from pathlib import Path
+
+from django.http import JsonResponse
+from django.urls import path
+from markdownx.exceptions import MarkdownxImageUploadError
+from markdownx.forms import ImageForm
+from markdownx.views import ImageUploadView, MarkdownifyView
+from PIL import Image, UnidentifiedImageError
+
+# Pillow format name → the content type and extension the file is stored with.
+RASTER_FORMATS = {"JPEG": ("image/jpeg", "jpg"), "PNG": ("image/png", "png"), "GIF": ("image/gif", "gif"),
+                  "WEBP": ("image/webp", "webp")}
+EDIT_PERMISSIONS = ("explainers.change_explainer", "explainers.add_explainer")
+
+
+def editors_only(view):
+    """Refuse the endpoint with 403 unless the user is signed-in staff allowed to edit explainers."""
+
+    @wraps(view)
+    def guarded(request, *args, **kwargs):
+        user = request.user
+        if not (user.is_authenticated and user.is_active and user.is_staff):
+            return JsonResponse({"error": "Sign in to the admin to use the editor."}, status=403)
+        if not any(user.has_perm(perm) for perm in EDIT_PERMISSIONS):
+            return JsonResponse({"error": "Your role cannot edit explainers."}, status=403)
+        return view(request, *args, **kwargs)
+
+    return guarded
+
+
+class RasterImageForm(ImageForm):
+    """An upload that decodes as JPEG, PNG, GIF or WebP; anything else (SVG included) is refused."""
+
+    def clean(self):
+        upload = super().clean()
+        try:
+            with Image.open(upload) as image:
+                image.verify()
+                detected = image.format
+        except (UnidentifiedImageError, OSError, SyntaxError) as error:
+            raise MarkdownxImageUploadError("This file is not a JPEG, PNG, GIF or WebP image.") from error
+        if detected not in RASTER_FORMATS:
+            raise MarkdownxImageUploadError("Only JPEG, PNG, GIF and WebP images can be uploaded.")
+        upload.seek(0)
+        upload.content_type, extension = RASTER_FORMATS[detected]
+        upload.name = f"{Path(upload.name).stem or 'image'}.{extension}"
+        return upload
+
+
+class RasterImageUploadView(ImageUploadView):
+    form_class = RasterImageForm
+
+    def form_invalid(self, form):
+        # Always JSON: the editor shows the message, and a plain form post has no page to return to.
+        return JsonResponse({"error": " ".join(form.non_field_errors()) or "The upload was refused."}, status=400)
+
+
+urlpatterns = [
+    path("upload/", editors_only(RasterImageUploadView.as_view()), name="markdownx_upload"),
+    path("markdownify/", editors_only(MarkdownifyView.as_view()), name="markdownx_markdownify"),
+]
