@@ -1,0 +1,52 @@
+import pytest
+
+from tests.factories import make_reviewer, make_user
+
+
+@pytest.fixture(autouse=True)
+def _plain_test_settings(settings):
+    """Serve static files without the manifest and keep requests on plain HTTP in tests."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    settings.SECURE_SSL_REDIRECT = False
+    settings.SESSION_COOKIE_SECURE = False
+    settings.CSRF_COOKIE_SECURE = False
+    settings.AXES_ENABLED = False
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def author(db):
+    return make_user("Authors", username="author")
+
+
+@pytest.fixture
+def reviewer(db):
+    """A medical reviewer (user in the group, with a public profile)."""
+    return make_reviewer(make_user("Medical reviewers", username="reviewer"), display_name="Dr Amina Okafor",
+                         credentials="MD, rheumatologist", slug="amina-okafor").user
+
+
+@pytest.fixture
+def publisher(db):
+    return make_user("Publishers", username="publisher")
+
+
+@pytest.fixture
+def superuser(db):
+    from django.contrib.auth.models import User
+
+    return User.objects.create_superuser("admin", "admin@example.org", "a-long-test-password")
+
+
+@pytest.fixture
+def demo(db):
+    """The seed page loaded as demo content; returns the published explainer."""
+    from django.core.management import call_command
+
+    from explainers.models import Explainer
+
+    call_command("load_demo", verbosity=0)
+    return Explainer.objects.get(slug="what-causes-dermatomyositis-and-polymyositis")

@@ -1,0 +1,71 @@
+"""Plain functions that build test data with explicit defaults."""
+
+import itertools
+
+from django.contrib.auth.models import Group, User
+
+from explainers.models import Condition, Explainer, Reviewer, ReviewKind
+
+_counter = itertools.count(1)
+
+
+def make_user(role=None, **fields):
+    n = next(_counter)
+    fields.setdefault("username", f"user{n}")
+    fields.setdefault("is_staff", True)
+    user = User.objects.create_user(password="a-long-test-password", **fields)
+    if role:
+        user.groups.add(Group.objects.get(name=role))
+    return user
+
+
+def make_reviewer(user=None, **fields):
+    n = next(_counter)
+    user = user or make_user("Medical reviewers")
+    fields.setdefault("display_name", f"Dr Reviewer {n}")
+    fields.setdefault("credentials", "MD, rheumatologist")
+    fields.setdefault("slug", f"reviewer-{n}")
+    return Reviewer.objects.create(user=user, **fields)
+
+
+def make_condition(**fields):
+    n = next(_counter)
+    fields.setdefault("name", f"Condition {n}")
+    fields.setdefault("slug", f"condition-{n}")
+    return Condition.objects.create(**fields)
+
+
+def make_explainer(*, sections=("The answer, in plain words.",), sources=(), author=None, **fields):
+    """Create a draft explainer with sections (Markdown bodies) edited by ``author``."""
+    n = next(_counter)
+    fields.setdefault("condition", make_condition())
+    fields.setdefault("question", f"What causes condition {n}?")
+    fields.setdefault("slug", f"explainer-{n}")
+    fields.setdefault("tldr", f"A short answer number {n}.")
+    author = author or make_user("Authors")
+    explainer = Explainer.objects.create(created_by=author, **fields)
+    for position, body in enumerate(sections):
+        heading, _, text = body.partition("\n\n") if "\n\n" in body else ("", "", body)
+        explainer.sections.create(heading=heading, body=text, position=position)
+    for position, citation in enumerate(sources):
+        explainer.sources.create(citation=citation, url="https://example.org/paper", position=position)
+    explainer.record_edit(by=author)
+    return explainer
+
+
+def publish(explainer, *, reviewer=None, publisher=None, kind=ReviewKind.FULL, author=None):
+    """Take an explainer through submit → approve → publish and return the approving review."""
+    author = author or explainer.created_by
+    reviewer = reviewer or make_reviewer()
+    publisher = publisher or make_user("Publishers")
+    explainer.submit_for_review(by=author)
+    review = explainer.approve(by=reviewer.user, kind=kind)
+    explainer.publish(by=publisher)
+    explainer.refresh_from_db()
+    return review
+
+
+def make_published_explainer(**fields):
+    explainer = make_explainer(**fields)
+    publish(explainer)
+    return explainer
