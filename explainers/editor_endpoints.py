@@ -17,9 +17,13 @@ from markdownx.views import ImageUploadView, MarkdownifyView
 from PIL import Image, UnidentifiedImageError
 
 # Pillow format name → the content type and extension the file is stored with.
-RASTER_FORMATS = {"JPEG": ("image/jpeg", "jpg"), "PNG": ("image/png", "png"), "GIF": ("image/gif", "gif"),
-                  "WEBP": ("image/webp", "webp")}
+# MPO is a JPEG with extra pictures (phones and cameras add them); it is stored as a plain JPEG.
+RASTER_FORMATS = {"JPEG": ("image/jpeg", "jpg"), "MPO": ("image/jpeg", "jpg"), "PNG": ("image/png", "png"),
+                  "GIF": ("image/gif", "gif"), "WEBP": ("image/webp", "webp")}
 EDIT_PERMISSIONS = ("explainers.change_explainer", "explainers.add_explainer")
+# Stored images are scaled to 1600 px at most, so more pixels than a large photo only cost memory.
+MAX_PIXELS = 50_000_000
+TOO_MANY_PIXELS = "This image is too large: upload one of at most 50 megapixels."
 
 
 def editors_only(view):
@@ -45,11 +49,16 @@ class RasterImageForm(ImageForm):
         try:
             with Image.open(upload) as image:
                 image.verify()
-                detected = image.format
+                detected, (width, height) = image.format, image.size
+        except Image.DecompressionBombError as error:
+            raise MarkdownxImageUploadError(TOO_MANY_PIXELS) from error
         except (UnidentifiedImageError, OSError, SyntaxError) as error:
             raise MarkdownxImageUploadError("This file is not a JPEG, PNG, GIF or WebP image.") from error
         if detected not in RASTER_FORMATS:
             raise MarkdownxImageUploadError("Only JPEG, PNG, GIF and WebP images can be uploaded.")
+        # A few compressed kilobytes can declare gigapixels; refuse before markdownx decodes them.
+        if width * height > MAX_PIXELS:
+            raise MarkdownxImageUploadError(TOO_MANY_PIXELS)
         upload.seek(0)
         upload.content_type, extension = RASTER_FORMATS[detected]
         upload.name = f"{Path(upload.name).stem or 'image'}.{extension}"
@@ -58,13 +67,24 @@ class RasterImageForm(ImageForm):
 
 class RasterImageUploadView(ImageUploadView):
     form_class = RasterImageForm
+    http_method_names = ["post"]  # the stock view has no page to answer a GET with
 
     def form_invalid(self, form):
         # Always JSON: the editor shows the message, and a plain form post has no page to return to.
         return JsonResponse({"error": " ".join(form.non_field_errors()) or "The upload was refused."}, status=400)
 
 
+class PreviewView(MarkdownifyView):
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        # The stock view reads request.POST["content"] unchecked, so a bare POST was a server error.
+        if "content" not in request.POST:
+            return JsonResponse({"error": "There is no Markdown to preview."}, status=400)
+        return super().post(request, *args, **kwargs)
+
+
 urlpatterns = [
     path("upload/", editors_only(RasterImageUploadView.as_view()), name="markdownx_upload"),
-    path("markdownify/", editors_only(MarkdownifyView.as_view()), name="markdownx_markdownify"),
+    path("markdownify/", editors_only(PreviewView.as_view()), name="markdownx_markdownify"),
 ]

@@ -23,6 +23,8 @@ from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Q
+from django.db.models.signals import m2m_changed
+from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -81,8 +83,19 @@ def add_months(day, months):
     return day.replace(year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1]))
 
 
+class ImmutableQuerySet(models.QuerySet):
+    def delete(self):
+        # Bulk deletes (the admin's "delete selected", related managers) skip Model.delete().
+        raise ImmutableRecord(f"{self.model._meta.verbose_name} records cannot be deleted.")
+
+    delete.alters_data = True
+    delete.queryset_only = True
+
+
 class ImmutableModel(models.Model):
     """A row that may be created but never changed or deleted (the review record)."""
+
+    objects = ImmutableQuerySet.as_manager()
 
     class Meta:
         abstract = True
@@ -320,7 +333,9 @@ class Explainer(models.Model):
     )
     experience_count = models.PositiveIntegerField(
         default=0,
-        help_text="How many community members have shared first-person experience on this question. Not medical content.",
+        help_text=(
+            "How many community members have shared first-person experience on this question. Not medical content."
+        ),
     )
     position = models.PositiveSmallIntegerField(default=0, help_text="Order among the condition's explainers.")
     review_interval_months = models.PositiveSmallIntegerField(
@@ -499,7 +514,9 @@ class Explainer(models.Model):
         if not by.has_perm("explainers.publish_explainer"):
             raise TransitionNotAllowed("Your role cannot publish explainers.")
         if self.status != Status.APPROVED:
-            raise TransitionNotAllowed(f"“{self}” is {self.get_status_display().lower()}: only approved versions can be published.")
+            raise TransitionNotAllowed(
+                f"“{self}” is {self.get_status_display().lower()}: only approved versions can be published."
+            )
         review = self.pending_review()
         today = timezone.localdate()
         with transaction.atomic():
@@ -522,9 +539,13 @@ class Explainer(models.Model):
         if not reason.strip():
             raise TransitionNotAllowed("Give a reason for withdrawing: it stays in the explainer's history.")
         with transaction.atomic():
+            # One save for both fields: a published status without a published version breaks
+            # the published_explainer_has_published_version constraint.
+            from_status = self.status
             self.published_version = None
-            self.save(update_fields=["published_version", "updated_at"])
-            self._transition(Status.WITHDRAWN, by=by, action="withdrawn", comment=reason)
+            self.status = Status.WITHDRAWN
+            self.save(update_fields=["published_version", "status", "updated_at"])
+            self._log(by=by, action="withdrawn", from_status=from_status, to_status=Status.WITHDRAWN, comment=reason)
 
     def schedule_review(self, *, by, due):
         """Set the next review date of a published explainer."""
@@ -670,7 +691,9 @@ class ExplainerVersion(ImmutableModel):
             content_hash=content_hash(content),
             created_by=by,
         )
+        version._recording_contributors = True  # the one moment the contributors may be written
         version.contributors.set(explainer_editor_ids(explainer))
+        del version._recording_contributors
         from .search import index_version  # search depends on the database vendor
 
         index_version(version)
@@ -687,6 +710,13 @@ class ExplainerVersion(ImmutableModel):
     @property
     def format_label_list(self):
         return [label.strip() for label in self.format_labels.split(",") if label.strip()]
+
+
+@receiver(m2m_changed, sender=ExplainerVersion.contributors.through)
+def _contributors_are_part_of_the_record(sender, instance, action, **kwargs):
+    """Refuse changes to a version's contributors after freeze(): they decide who may approve it."""
+    if action.startswith("pre_") and not getattr(instance, "_recording_contributors", False):
+        raise ImmutableRecord("The contributors of an explainer version cannot be changed.")
 
 
 def explainer_editor_ids(explainer):

@@ -64,6 +64,16 @@ def _markdown():
     )
 
 
+def _footnote_ids_only(anchor_prefix):
+    # Ids are allowed for footnotes alone: a raw <li id="answer"> would hijack the page's own anchors.
+    footnote_id = re.compile(rf"{re.escape(anchor_prefix)}fn(ref)?:[\w-]+")
+
+    def attribute_filter(element, attribute, value):
+        return None if attribute == "id" and not footnote_id.fullmatch(value) else value
+
+    return attribute_filter
+
+
 def render_markdown(text, *, anchor_prefix=""):
     """Return sanitised HTML for ``text``; footnote anchors get ``anchor_prefix`` to stay unique on a page."""
     raw = _markdown().convert(text or "")
@@ -76,6 +86,7 @@ def render_markdown(text, *, anchor_prefix=""):
         allowed_classes=ALLOWED_CLASSES,
         url_schemes=ALLOWED_URL_SCHEMES,
         link_rel="noopener noreferrer",
+        attribute_filter=_footnote_ids_only(anchor_prefix),
         strip_comments=True,
     )
 
