@@ -1,12 +1,17 @@
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
 from explainers import editor_endpoints
+from explainers.sitemaps import sitemaps
+from explainers.views import robots_txt
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("markdownx/", include(editor_endpoints.urlpatterns)),
+    path("sitemap.xml", sitemap, {"sitemaps": sitemaps}, name="sitemap"),
+    path("robots.txt", robots_txt, name="robots_txt"),
     path("", include("explainers.urls")),
 ]
 

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .feeds import ReviewedExplainersFeed
 
 app_name = "explainers"
 
@@ -12,4 +13,5 @@ urlpatterns = [
     path("reviewers/<slug:slug>/", views.reviewer_detail, name="reviewer"),
     path("search/", views.search_view, name="search"),
     path("about/editorial-policy/", views.editorial_policy, name="editorial_policy"),
+    path("feeds/reviewed/", ReviewedExplainersFeed(), name="reviewed_feed"),
 ]
