@@ -2,6 +2,8 @@ import pytest
 
 from tests.factories import make_reviewer, make_user
 
+pytest_plugins = ["tests.browser"]  # Chromium fixtures for the browser tests
+
 
 @pytest.fixture(autouse=True)
 def _plain_test_settings(settings):
