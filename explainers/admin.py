@@ -45,6 +45,10 @@ ADMIN_CSS = {"all": ["css/admin.css"]}
 WORKFLOW_ATTNAMES = ["status", "lock_version", "published_version_id", "public_review_id", "published_at",
                      "last_updated", "next_review_due"]
 
+admin.site.site_header = "condinfo editorial"
+admin.site.site_title = "condinfo editorial"
+admin.site.index_title = "Review queue and content"
+
 
 class StaleEdit(Exception):
     """Someone else saved the explainer between this form's check and its save."""

@@ -33,6 +33,11 @@ from markdownx.models import MarkdownxField
 from .rendering import plain_text, render_markdown
 
 
+def now():
+    """Return the current time, looked up at call time (so a replayed history, like the demo's, is consistent)."""
+    return timezone.now()
+
+
 class TransitionNotAllowed(Exception):
     """A workflow step that the explainer's state or the person's role does not allow."""
 
@@ -270,7 +275,7 @@ class ConditionDescriptionApproval(ImmutableModel):
     reviewer = models.ForeignKey(Reviewer, on_delete=models.PROTECT, related_name="+")
     reviewer_name = models.CharField(max_length=120)
     reviewer_credentials = models.CharField(max_length=120)
-    approved_at = models.DateTimeField(default=timezone.now)
+    approved_at = models.DateTimeField(default=now)
 
     class Meta:
         ordering = ["-approved_at"]
@@ -655,7 +660,7 @@ class ExplainerVersion(ImmutableModel):
     search_vector = SearchVectorField(null=True, editable=False)  # filled on PostgreSQL only
     contributors = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="+", blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=now)
 
     class Meta:
         ordering = ["explainer", "-number"]
@@ -743,7 +748,7 @@ class Review(ImmutableModel):
     comments = models.TextField(blank=True)
     content_hash = models.CharField(max_length=64, help_text="Fingerprint of the version reviewed.")
     reviewed_on = models.DateField(default=timezone.localdate)
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=now)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -774,7 +779,7 @@ class ExplainerEvent(ImmutableModel):
     to_status = models.CharField(max_length=20, choices=Status)
     comment = models.TextField(blank=True)
     version = models.ForeignKey(ExplainerVersion, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    at = models.DateTimeField(default=timezone.now)
+    at = models.DateTimeField(default=now)
 
     class Meta:
         ordering = ["-at", "-pk"]
