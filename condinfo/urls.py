@@ -1,7 +1,10 @@
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
+from django.templatetags.static import static as static_url
 from django.urls import include, path
+from django.utils.functional import lazy
+from django.views.generic import RedirectView
 
 from explainers import editor_endpoints
 from explainers.sitemaps import sitemaps
@@ -12,6 +15,8 @@ urlpatterns = [
     path("markdownx/", include(editor_endpoints.urlpatterns)),
     path("sitemap.xml", sitemap, {"sitemaps": sitemaps}, name="sitemap"),
     path("robots.txt", robots_txt, name="robots_txt"),
+    # Browsers ask for /favicon.ico on pages without an icon link (the admin, files); point them at ours.
+    path("favicon.ico", RedirectView.as_view(url=lazy(static_url, str)("img/favicon.svg"), permanent=True)),
     path("", include("explainers.urls")),
 ]
 

@@ -193,3 +193,9 @@ def test_server_error_page_renders_without_a_request_or_database(db, django_asse
         html = get_template("500.html").render({})
     assert "Sorry, something went wrong" in html
     assert 'lang="en-GB"' in html
+
+
+def test_favicon_requests_are_sent_to_the_site_icon(client, db):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301
+    assert response["Location"].endswith("img/favicon.svg")
