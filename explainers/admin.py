@@ -105,9 +105,21 @@ class ExplainerAdmin(admin.ModelAdmin):
         ("Page details", {"classes": ["collapse"], "fields": ["format_labels", "experience_count", "position"]}),
     ]
     actions = ["publish_selected"]
+    # Publishers may change an explainer's scheduling and page details; the clinical text is the authors'.
+    CONTENT_FIELDS = ["condition", "question", "slug", "tldr", "format_labels"]
 
     class Media:
         css = ADMIN_CSS
+
+    def writes_content(self, request):
+        return request.user.has_perm("explainers.change_section")
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        return readonly if self.writes_content(request) else readonly + self.CONTENT_FIELDS
+
+    def get_prepopulated_fields(self, request, obj=None):
+        return super().get_prepopulated_fields(request, obj) if self.writes_content(request) else {}
 
     @admin.display(description="Status", ordering="status")
     def status_label(self, explainer):
@@ -165,7 +177,8 @@ class ExplainerAdmin(admin.ModelAdmin):
             self.message_user(
                 request,
                 f"Your edit sent “{explainer}” back to draft: it was {Status(was).label.lower()}, and an approval "
-                "only covers the text the reviewer saw. Submit it for review again when it is ready.",
+                "only covers the text the reviewer saw. Submit it for review again when it is ready."
+                + (" The public page keeps showing the published version until then." if explainer.is_public else ""),
                 messages.WARNING,
             )
 

@@ -76,6 +76,8 @@ def word_diff(old, new):
             continue
         if removed:
             parts.append(f"<del>{escape(removed)}</del>")
+        if removed and added:
+            parts.append(" ")  # a replaced phrase reads as two phrases, not one run-on word
         if added:
             parts.append(f"<ins>{escape(added)}</ins>")
     return mark_safe("".join(parts))  # noqa: S308 - every token above went through escape()

@@ -15,7 +15,8 @@ def test_word_diff_marks_inserted_and_deleted_words():
     assert word_diff("The cause is unknown.", "The exact cause is still unknown.") == (
         "The <ins>exact </ins>cause is <ins>still </ins>unknown."
     )
-    assert word_diff("muscle pain", "muscle weakness") == "muscle <del>pain</del><ins>weakness</ins>"
+    # A replaced phrase keeps a space between the old and new words, so they never read as one.
+    assert word_diff("muscle pain", "muscle weakness") == "muscle <del>pain</del> <ins>weakness</ins>"
 
 
 def test_word_diff_escapes_everything_the_author_wrote():

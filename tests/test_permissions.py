@@ -16,6 +16,7 @@ from tests.admin_forms import change_url, explainer_form_data, workflow_url
 from tests.factories import make_explainer, make_published_explainer, make_reviewer, make_user
 
 LOGIN, FORBIDDEN, DONE = "login", "forbidden", "done"
+READ_ONLY = "read-only"  # the form saves, but the fields are read-only for the role and nothing changes
 
 
 def draft():
@@ -49,10 +50,15 @@ ACTIONS = {
         lambda client, e: client.get(reverse("admin:explainers_explainer_changelist")),
         lambda e, response: response.status_code == 200,
     ),
-    "edit explainer": (
+    "edit explainer text": (
         draft,
         lambda client, e: client.post(change_url(e), explainer_form_data(e, tldr="A clearer answer.")),
         lambda e, response: Explainer.objects.get(pk=e.pk).tldr == "A clearer answer.",
+    ),
+    "change review interval": (
+        draft,
+        lambda client, e: client.post(change_url(e), explainer_form_data(e, review_interval_months="6")),
+        lambda e, response: Explainer.objects.get(pk=e.pk).review_interval_months == 6,
     ),
     "submit for review": (
         draft,
@@ -110,7 +116,8 @@ ROLES = ["anonymous", "author", "reviewer", "publisher", "superuser"]
 # Rows are actions, columns the roles in ROLES order.
 MATRIX = {
     "view explainer changelist": [LOGIN, DONE, DONE, DONE, DONE],
-    "edit explainer": [LOGIN, DONE, FORBIDDEN, DONE, DONE],
+    "edit explainer text": [LOGIN, DONE, FORBIDDEN, READ_ONLY, DONE],
+    "change review interval": [LOGIN, DONE, FORBIDDEN, DONE, DONE],
     "submit for review": [LOGIN, DONE, FORBIDDEN, DONE, DONE],
     "approve": [LOGIN, FORBIDDEN, DONE, FORBIDDEN, DONE],
     "request changes": [LOGIN, FORBIDDEN, DONE, FORBIDDEN, DONE],
@@ -155,6 +162,8 @@ def test_each_role_can_do_exactly_what_the_matrix_allows(signed_in, action, role
         assert response["Location"].startswith(reverse("admin:login"))
     elif expected == FORBIDDEN:
         assert response.status_code == 403
+    elif expected == READ_ONLY:
+        assert response.status_code == 302
     else:
         assert response.status_code in (200, 302)
         errors = [str(m) for m in get_messages(response.wsgi_request) if m.level_tag == "error"]
