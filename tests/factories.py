@@ -1,6 +1,9 @@
 """Plain functions that build test data with explicit defaults."""
 
+import datetime
 import itertools
+from contextlib import contextmanager
+from unittest import mock
 
 from django.contrib.auth.models import Group, User
 
@@ -69,3 +72,11 @@ def make_published_explainer(**fields):
     explainer = make_explainer(**fields)
     publish(explainer)
     return explainer
+
+
+@contextmanager
+def today_is(day):
+    """Run the workflow as if it were noon (UTC, the same date in London) on ``day``."""
+    moment = datetime.datetime.combine(day, datetime.time(12), tzinfo=datetime.UTC)
+    with mock.patch("django.utils.timezone.now", return_value=moment):
+        yield

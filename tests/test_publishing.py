@@ -3,8 +3,6 @@
 import datetime
 import html
 import re
-from contextlib import contextmanager
-from unittest import mock
 
 import pytest
 from pytest_django.asserts import assertContains, assertNotContains
@@ -19,15 +17,7 @@ from explainers.models import (
     TransitionNotAllowed,
     add_months,
 )
-from tests.factories import make_explainer, make_published_explainer, make_reviewer, make_user, publish
-
-
-@contextmanager
-def today_is(day):
-    """Run the workflow as if it were noon (UTC, the same date in London) on ``day``."""
-    moment = datetime.datetime.combine(day, datetime.time(12), tzinfo=datetime.UTC)
-    with mock.patch("django.utils.timezone.now", return_value=moment):
-        yield
+from tests.factories import make_explainer, make_published_explainer, make_reviewer, make_user, publish, today_is
 
 
 def visible_text(response):
