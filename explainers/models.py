@@ -524,10 +524,15 @@ class Explainer(models.Model):
             )
         review = self.pending_review()
         today = timezone.localdate()
+        # "Last updated" is when the public text changed: a re-review of unchanged text leaves it alone.
+        text_changed = (
+            self.published_version is None or self.published_version.content_hash != review.version.content_hash
+        )
         with transaction.atomic():
             self.published_version = review.version
             self.published_at = timezone.now()
-            self.last_updated = today
+            if text_changed or self.last_updated is None:
+                self.last_updated = today
             if review.kind == ReviewKind.FULL:
                 self.public_review = review
                 self.next_review_due = add_months(review.reviewed_on, self.interval_months)

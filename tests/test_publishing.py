@@ -158,6 +158,22 @@ def test_approving_and_publishing_a_new_version_changes_the_public_text_and_date
     assert explainer.next_review_due == datetime.date(2027, 3, 5)
 
 
+def test_a_full_re_review_of_unchanged_text_keeps_last_updated_but_restarts_the_cycle(author, reviewer, publisher):
+    explainer = make_explainer(author=author, sections=("The answer.",))
+    with today_is(datetime.date(2026, 1, 10)):
+        publish(explainer, reviewer=reviewer.reviewer_profile, publisher=publisher)
+
+    with today_is(datetime.date(2027, 1, 4)):
+        explainer.submit_for_review(by=publisher)
+        explainer.approve(by=reviewer)
+        explainer.publish(by=publisher)
+
+    explainer.refresh_from_db()
+    assert explainer.last_updated == datetime.date(2026, 1, 10)  # the public text did not change
+    assert explainer.public_review.reviewed_on == datetime.date(2027, 1, 4)
+    assert explainer.next_review_due == datetime.date(2028, 1, 4)
+
+
 def test_a_new_version_changes_the_public_page_only_once_it_is_published(client, author, reviewer, publisher):
     explainer = make_explainer(author=author, sections=("The first answer.",))
     publish(explainer, reviewer=reviewer.reviewer_profile, publisher=publisher)
