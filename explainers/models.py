@@ -21,6 +21,7 @@ import json
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
 from django.db import models, transaction
 from django.db.models import Q
 from django.db.models.signals import m2m_changed
@@ -118,6 +119,11 @@ class ImmutableModel(models.Model):
 # Site-wide settings
 
 
+def default_review_interval():
+    # Read at creation, not frozen into a migration, so REVIEW_INTERVAL_MONTHS can differ per site.
+    return settings.CONDINFO_REVIEW_INTERVAL_MONTHS
+
+
 class SiteSettings(models.Model):
     """Site-wide text and defaults that editors change without a deploy."""
 
@@ -135,7 +141,8 @@ class SiteSettings(models.Model):
         help_text="The patient community the experience and member counts come from.",
     )
     review_interval_months = models.PositiveSmallIntegerField(
-        default=settings.CONDINFO_REVIEW_INTERVAL_MONTHS,
+        default=default_review_interval,
+        validators=[MinValueValidator(1)],
         help_text="How long a full clinical review stands before the next is due, unless an explainer overrides it.",
     )
 
@@ -344,7 +351,7 @@ class Explainer(models.Model):
     )
     position = models.PositiveSmallIntegerField(default=0, help_text="Order among the condition's explainers.")
     review_interval_months = models.PositiveSmallIntegerField(
-        null=True, blank=True,
+        null=True, blank=True, validators=[MinValueValidator(1)],
         help_text="Months between full reviews for this explainer; blank uses the site setting.",
     )
 

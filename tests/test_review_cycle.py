@@ -425,3 +425,14 @@ def test_a_description_approval_keeps_the_reviewers_name_as_it_was(author, revie
     profile.save()
 
     assert type(approval).objects.get(pk=approval.pk).reviewer_name == "Dr Amina Okafor"
+
+
+def test_a_review_interval_of_zero_months_is_refused(db):
+    from django.core.exceptions import ValidationError
+
+    from explainers.models import SiteSettings
+
+    site = SiteSettings.load()
+    site.review_interval_months = 0
+    with pytest.raises(ValidationError, match="greater than or equal to 1"):
+        site.full_clean()
