@@ -17,7 +17,7 @@ help:
 	@echo "make run            serve the demo site at http://127.0.0.1:8000 (DEBUG on, SQLite)"
 	@echo "make test           run every test on SQLite       (ARGS=\"-k search\" passes options to pytest)"
 	@echo "make test-postgres  run every test on PostgreSQL   (POSTGRES_URL=$(POSTGRES_URL))"
-	@echo "make lint           ruff check"
+	@echo "make lint           ruff check and ruff format --check"
 	@echo "make bench          time the public pages on a scratch database (ARGS=\"--explainers 500\")"
 	@echo "make screenshots    run the browser tests only; screenshots land in artifacts/screenshots/"
 	@echo "make clean          remove caches, artifacts/ and staticfiles/ (distclean: also .venv and node_modules)"
@@ -71,6 +71,7 @@ test-postgres: dev-deps check-tools
 
 lint: dev-deps
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 bench: deps
 	$(BIN)/python bench/render_times.py $(ARGS)

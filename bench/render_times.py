@@ -67,21 +67,30 @@ def generate(explainer_count, condition_count):
 
     author, reviewer, publisher = (User.objects.get(username=name) for name in ("author", "reviewer", "publisher"))
     conditions = [
-        Condition.objects.create(name=f"{chr(65 + n % 26)}bench condition {n}", slug=f"bench-condition-{n}",
-                                 community_size=n * 11)
+        Condition.objects.create(
+            name=f"{chr(65 + n % 26)}bench condition {n}", slug=f"bench-condition-{n}", community_size=n * 11
+        )
         for n in range(condition_count)
     ]
     for n in range(explainer_count):
         explainer = Explainer.objects.create(
-            condition=conditions[n % condition_count], question=f"How is bench question {n} about {WORDS[n % 20]}?",
-            slug=f"bench-question-{n}", tldr=paragraph(n, 40), created_by=author, position=n,
+            condition=conditions[n % condition_count],
+            question=f"How is bench question {n} about {WORDS[n % 20]}?",
+            slug=f"bench-question-{n}",
+            tldr=paragraph(n, 40),
+            created_by=author,
+            position=n,
         )
         for position in range(5):
-            explainer.sections.create(heading=f"Part {position + 1}", body=paragraph(n + position, 120),
-                                      position=position)
+            explainer.sections.create(
+                heading=f"Part {position + 1}", body=paragraph(n + position, 120), position=position
+            )
         for position in range(3):
-            explainer.sources.create(citation=f"Author A, Author B. Bench study {n}.{position}. J Bench. 2024.",
-                                     url="https://example.org/paper", position=position)
+            explainer.sources.create(
+                citation=f"Author A, Author B. Bench study {n}.{position}. J Bench. 2024.",
+                url="https://example.org/paper",
+                position=position,
+            )
         explainer.record_edit(by=author)
         explainer.submit_for_review(by=author)
         explainer.approve(by=reviewer, comments="Benchmark approval.")
@@ -124,8 +133,10 @@ def main():
         call_command("migrate", verbosity=0)
         call_command("load_demo", verbosity=0)
         conditions = generate(arguments.explainers, arguments.conditions)
-        print(f"Scratch database: demo + {arguments.explainers} generated explainers over "
-              f"{arguments.conditions} conditions, built in {time.perf_counter() - started:.1f}s.")
+        print(
+            f"Scratch database: demo + {arguments.explainers} generated explainers over "
+            f"{arguments.conditions} conditions, built in {time.perf_counter() - started:.1f}s."
+        )
 
         demo = Explainer.objects.for_public_page().get(slug="what-causes-dermatomyositis-and-polymyositis")
         busiest = conditions[0]
@@ -133,8 +144,10 @@ def main():
             ("home", reverse("explainers:home")),
             ("condition index", reverse("explainers:condition_index")),
             ("condition (demo)", demo.condition.get_absolute_url()),
-            (f"condition ({busiest.explainers.count()} explainer{pluralize(busiest.explainers.count())})",
-             busiest.get_absolute_url()),
+            (
+                f"condition ({busiest.explainers.count()} explainer{pluralize(busiest.explainers.count())})",
+                busiest.get_absolute_url(),
+            ),
             ("explainer (demo)", demo.get_absolute_url()),
             ("reviewer", demo.public_review.reviewer.get_absolute_url()),
             ("search “immune”", reverse("explainers:search") + "?q=immune"),

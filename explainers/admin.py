@@ -42,8 +42,15 @@ from .queues import APPROVE, PUBLISH, SUBMIT
 
 ADMIN_CSS = {"all": ["css/admin.css"]}
 # Workflow state that only the named methods change; an admin save must not write stale copies back.
-WORKFLOW_ATTNAMES = ["status", "lock_version", "published_version_id", "public_review_id", "published_at",
-                     "last_updated", "next_review_due"]
+WORKFLOW_ATTNAMES = [
+    "status",
+    "lock_version",
+    "published_version_id",
+    "public_review_id",
+    "published_at",
+    "last_updated",
+    "next_review_due",
+]
 
 admin.site.site_header = "condinfo editorial"
 admin.site.site_title = "condinfo editorial"
@@ -100,8 +107,19 @@ class ExplainerAdmin(admin.ModelAdmin):
     readonly_fields = ["status_label", "published_at", "last_updated", "next_review_due", "created_by"]
     fieldsets = [
         (None, {"fields": ["condition", "question", "slug", "tldr"]}),
-        ("Workflow", {"fields": ["status_label", "published_at", "last_updated", "next_review_due",
-                                 "review_interval_months", "created_by"]}),
+        (
+            "Workflow",
+            {
+                "fields": [
+                    "status_label",
+                    "published_at",
+                    "last_updated",
+                    "next_review_due",
+                    "review_interval_months",
+                    "created_by",
+                ]
+            },
+        ),
         ("Page details", {"classes": ["collapse"], "fields": ["format_labels", "experience_count", "position"]}),
     ]
     actions = ["publish_selected"]
@@ -157,9 +175,7 @@ class ExplainerAdmin(admin.ModelAdmin):
             return
         # Claim the next lock version in one conditional UPDATE: of two simultaneous saves, one wins.
         submitted = form.cleaned_data.get("lock_version")
-        claimed = Explainer.objects.filter(pk=obj.pk, lock_version=submitted).update(
-            lock_version=F("lock_version") + 1
-        )
+        claimed = Explainer.objects.filter(pk=obj.pk, lock_version=submitted).update(lock_version=F("lock_version") + 1)
         if not claimed:
             raise StaleEdit
         form.hash_before = Explainer.objects.get(pk=obj.pk).working_hash()
@@ -196,13 +212,19 @@ class ExplainerAdmin(admin.ModelAdmin):
         actions, notes = [], []
         version = explainer.latest_version()
         contributed = bool(version and version.contributors.filter(pk=user.pk).exists())
-        if user.has_perm(SUBMIT) and status in (Status.DRAFT, Status.CHANGES_REQUESTED, Status.PUBLISHED,
-                                                Status.WITHDRAWN):
+        if user.has_perm(SUBMIT) and status in (
+            Status.DRAFT,
+            Status.CHANGES_REQUESTED,
+            Status.PUBLISHED,
+            Status.WITHDRAWN,
+        ):
             actions.append(("Submit for review", "submit", "default"))
         if user.has_perm(APPROVE) and status == Status.IN_REVIEW:
             if contributed:
-                notes.append("You edited this version, so another medical reviewer must approve it or "
-                             "request changes (separation of duties).")
+                notes.append(
+                    "You edited this version, so another medical reviewer must approve it or "
+                    "request changes (separation of duties)."
+                )
             else:
                 actions.append(("Review this version", "review", "default"))
         if user.has_perm(PUBLISH) and status == Status.APPROVED:
@@ -227,8 +249,9 @@ class ExplainerAdmin(admin.ModelAdmin):
 
     def get_urls(self):
         def view(function, name):
-            return path(f"<path:object_id>/{name}/", self.admin_site.admin_view(function),
-                        name=f"explainers_explainer_{name}")
+            return path(
+                f"<path:object_id>/{name}/", self.admin_site.admin_view(function), name=f"explainers_explainer_{name}"
+            )
 
         return [
             view(self.submit_view, "submit"),
@@ -249,8 +272,9 @@ class ExplainerAdmin(admin.ModelAdmin):
             raise PermissionDenied
         return explainer
 
-    def _confirm(self, request, object_id, *, permission, form_class, title, intro, button, perform,
-                 button_style="default"):
+    def _confirm(
+        self, request, object_id, *, permission, form_class, title, intro, button, perform, button_style="default"
+    ):
         """Show a confirmation page; on POST, run ``perform`` and report its outcome as a message."""
         explainer = self._explainer_or_404(request, object_id)
         if not request.user.has_perm(permission):
@@ -265,10 +289,17 @@ class ExplainerAdmin(admin.ModelAdmin):
             else:
                 self.message_user(request, success, messages.SUCCESS)
             return redirect("admin:explainers_explainer_change", explainer.pk)
-        return TemplateResponse(request, "admin/explainers/explainer/workflow_confirm.html", {
-            **self._page_context(request, explainer, title),
-            "intro": intro, "form": form, "button": button, "button_style": button_style,
-        })
+        return TemplateResponse(
+            request,
+            "admin/explainers/explainer/workflow_confirm.html",
+            {
+                **self._page_context(request, explainer, title),
+                "intro": intro,
+                "form": form,
+                "button": button,
+                "button_style": button_style,
+            },
+        )
 
     def _initial(self, form_class, explainer):
         if form_class is forms.ScheduleReviewForm:
@@ -278,7 +309,10 @@ class ExplainerAdmin(admin.ModelAdmin):
     def _page_context(self, request, explainer, title):
         return {
             **self.admin_site.each_context(request),
-            "opts": self.opts, "explainer": explainer, "original": explainer, "title": title,
+            "opts": self.opts,
+            "explainer": explainer,
+            "original": explainer,
+            "title": title,
             "has_view_permission": self.has_view_permission(request, explainer),
             "change_url": reverse("admin:explainers_explainer_change", args=[explainer.pk]),
             "media": self.media,
@@ -290,10 +324,15 @@ class ExplainerAdmin(admin.ModelAdmin):
             return f"Submitted version {version.number} of “{explainer}” for clinical review."
 
         return self._confirm(
-            request, object_id, permission=SUBMIT, form_class=forms.SubmitForm, title="Submit for review",
+            request,
+            object_id,
+            permission=SUBMIT,
+            form_class=forms.SubmitForm,
+            title="Submit for review",
             intro="The current text is frozen as a new version and sent to the medical reviewers. Any later edit "
-                  "sends it back to draft.",
-            button="Submit for review", perform=perform,
+            "sends it back to draft.",
+            button="Submit for review",
+            perform=perform,
         )
 
     def publish_view(self, request, object_id):
@@ -302,10 +341,15 @@ class ExplainerAdmin(admin.ModelAdmin):
             return f"Published “{explainer}”: the approved version is now on the public site."
 
         return self._confirm(
-            request, object_id, permission=PUBLISH, form_class=forms.PublishForm, title="Publish",
+            request,
+            object_id,
+            permission=PUBLISH,
+            form_class=forms.PublishForm,
+            title="Publish",
             intro="The version the medical reviewer approved becomes the public page. Edits made since are not "
-                  "published.",
-            button="Publish", perform=perform,
+            "published.",
+            button="Publish",
+            perform=perform,
         )
 
     def withdraw_view(self, request, object_id):
@@ -314,9 +358,15 @@ class ExplainerAdmin(admin.ModelAdmin):
             return f"Withdrew “{explainer}” from the public site."
 
         return self._confirm(
-            request, object_id, permission=PUBLISH, form_class=forms.WithdrawForm, title="Withdraw",
+            request,
+            object_id,
+            permission=PUBLISH,
+            form_class=forms.WithdrawForm,
+            title="Withdraw",
             intro="The page disappears from the public site. Its versions, reviews and history are kept.",
-            button="Withdraw", perform=perform, button_style="danger",
+            button="Withdraw",
+            perform=perform,
+            button_style="danger",
         )
 
     def schedule_view(self, request, object_id):
@@ -325,10 +375,15 @@ class ExplainerAdmin(admin.ModelAdmin):
             return f"The next review of “{explainer}” is due on {data['due']:%d %B %Y}."
 
         return self._confirm(
-            request, object_id, permission=PUBLISH, form_class=forms.ScheduleReviewForm, title="Schedule review",
+            request,
+            object_id,
+            permission=PUBLISH,
+            form_class=forms.ScheduleReviewForm,
+            title="Schedule review",
             intro="Set when a medical reviewer should next review this explainer. The date is shown on the public "
-                  "page as “Next review due”.",
-            button="Schedule review", perform=perform,
+            "page as “Next review due”.",
+            button="Schedule review",
+            perform=perform,
         )
 
     def review_view(self, request, object_id):
@@ -346,15 +401,21 @@ class ExplainerAdmin(admin.ModelAdmin):
             if not user.has_perm(APPROVE):
                 raise PermissionDenied
             if contributed:
-                self.message_user(request, "You edited this version, so another medical reviewer must approve it "
-                                           "or request changes.", messages.ERROR)
+                self.message_user(
+                    request,
+                    "You edited this version, so another medical reviewer must approve it or request changes.",
+                    messages.ERROR,
+                )
                 return redirect("admin:explainers_explainer_change", explainer.pk)
             if form.is_valid():
                 return self._decide(request, explainer, form.cleaned_data)
         base = (
-            Review.objects.filter(explainer=explainer, kind__in=[ReviewKind.FULL, ReviewKind.MINOR],
-                                  version__number__lt=version.number)
-            .select_related("version").order_by("-pk").first()
+            Review.objects.filter(
+                explainer=explainer, kind__in=[ReviewKind.FULL, ReviewKind.MINOR], version__number__lt=version.number
+            )
+            .select_related("version")
+            .order_by("-pk")
+            .first()
         )
         context = {
             **self._page_context(request, explainer, f"Review “{explainer}”, version {version.number}"),
@@ -393,8 +454,15 @@ class ConditionAdmin(admin.ModelAdmin):
     search_fields = ["name", "alternate_names"]
     prepopulated_fields = {"slug": ["name"]}
     readonly_fields = ["public_description_display", "description_edited_by"]
-    fields = ["name", "slug", "alternate_names", "description", "public_description_display",
-              "description_edited_by", "community_size"]
+    fields = [
+        "name",
+        "slug",
+        "alternate_names",
+        "description",
+        "public_description_display",
+        "description_edited_by",
+        "community_size",
+    ]
 
     class Media:
         css = ADMIN_CSS
@@ -408,8 +476,13 @@ class ConditionAdmin(admin.ModelAdmin):
         approval = condition.approved_description
         if approval is None:
             return "None yet: the public page shows no description until a medical reviewer approves one."
-        return format_html("{}<br><span class=\"quiet\">Approved by {}, {} on {:%d %B %Y}.</span>", approval.text,
-                           approval.reviewer_name, approval.reviewer_credentials, approval.approved_at)
+        return format_html(
+            '{}<br><span class="quiet">Approved by {}, {} on {:%d %B %Y}.</span>',
+            approval.text,
+            approval.reviewer_name,
+            approval.reviewer_credentials,
+            approval.approved_at,
+        )
 
     def save_model(self, request, obj, form, change):
         if "description" in form.changed_data:
@@ -433,8 +506,11 @@ class ConditionAdmin(admin.ModelAdmin):
 
     def get_urls(self):
         return [
-            path("<path:object_id>/approve-description/", self.admin_site.admin_view(self.approve_description_view),
-                 name="explainers_condition_approve_description"),
+            path(
+                "<path:object_id>/approve-description/",
+                self.admin_site.admin_view(self.approve_description_view),
+                name="explainers_condition_approve_description",
+            ),
         ] + super().get_urls()
 
     def approve_description_view(self, request, object_id):
@@ -449,18 +525,25 @@ class ConditionAdmin(admin.ModelAdmin):
             except TransitionNotAllowed as error:
                 self.message_user(request, str(error), messages.ERROR)
             else:
-                self.message_user(request, f"Approved the description of “{condition}”; it is now public.",
-                                  messages.SUCCESS)
+                self.message_user(
+                    request, f"Approved the description of “{condition}”; it is now public.", messages.SUCCESS
+                )
             return redirect("admin:explainers_condition_change", condition.pk)
-        return TemplateResponse(request, "admin/explainers/condition/approve_description.html", {
-            **self.admin_site.each_context(request),
-            **self.approval_context(request, condition),
-            "opts": self.opts, "original": condition, "condition": condition,
-            "title": f"Approve the description of “{condition}”",
-            "has_view_permission": self.has_view_permission(request, condition),
-            "description_diff": word_diff(condition.public_description, condition.description),
-            "media": self.media,
-        })
+        return TemplateResponse(
+            request,
+            "admin/explainers/condition/approve_description.html",
+            {
+                **self.admin_site.each_context(request),
+                **self.approval_context(request, condition),
+                "opts": self.opts,
+                "original": condition,
+                "condition": condition,
+                "title": f"Approve the description of “{condition}”",
+                "has_view_permission": self.has_view_permission(request, condition),
+                "description_diff": word_diff(condition.public_description, condition.description),
+                "media": self.media,
+            },
+        )
 
 
 @admin.register(Reviewer)
@@ -517,15 +600,27 @@ class ExplainerVersionAdmin(RecordAdmin):
     list_select_related = ["explainer", "created_by"]
     list_filter = ["created_at"]
     search_fields = ["question", "body_text", "explainer__question"]
-    fields = ["explainer", "number", "question", "tldr", "format_labels", "preview", "contributors", "created_by",
-              "created_at", "content_hash"]
+    fields = [
+        "explainer",
+        "number",
+        "question",
+        "tldr",
+        "format_labels",
+        "preview",
+        "contributors",
+        "created_by",
+        "created_at",
+        "content_hash",
+    ]
     readonly_fields = ["preview"]
 
     @admin.display(description="Sections, as published")
     def preview(self, version):
         # Section HTML was sanitised by rendering.render_markdown when the version was frozen.
         sections = format_html_join(
-            "", "<h3>{}</h3>{}", ((s["heading"], mark_safe(s["html"])) for s in version.sections)  # noqa: S308
+            "",
+            "<h3>{}</h3>{}",
+            ((s["heading"], mark_safe(s["html"])) for s in version.sections),  # noqa: S308
         )
         return format_html('<div class="explainer-preview">{}</div>', sections)
 

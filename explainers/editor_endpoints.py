@@ -18,8 +18,13 @@ from PIL import Image, UnidentifiedImageError
 
 # Pillow format name → the content type and extension the file is stored with.
 # MPO is a JPEG with extra pictures (phones and cameras add them); it is stored as a plain JPEG.
-RASTER_FORMATS = {"JPEG": ("image/jpeg", "jpg"), "MPO": ("image/jpeg", "jpg"), "PNG": ("image/png", "png"),
-                  "GIF": ("image/gif", "gif"), "WEBP": ("image/webp", "webp")}
+RASTER_FORMATS = {
+    "JPEG": ("image/jpeg", "jpg"),
+    "MPO": ("image/jpeg", "jpg"),
+    "PNG": ("image/png", "png"),
+    "GIF": ("image/gif", "gif"),
+    "WEBP": ("image/webp", "webp"),
+}
 EDIT_PERMISSIONS = ("explainers.change_explainer", "explainers.add_explainer")
 # Stored images are scaled to 1600 px at most, so more pixels than a large photo only cost memory.
 MAX_PIXELS = 50_000_000

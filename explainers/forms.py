@@ -18,8 +18,16 @@ class ExplainerAdminForm(forms.ModelForm):
 
     class Meta:
         model = Explainer
-        fields = ["condition", "question", "slug", "tldr", "format_labels", "experience_count", "position",
-                  "review_interval_months"]
+        fields = [
+            "condition",
+            "question",
+            "slug",
+            "tldr",
+            "format_labels",
+            "experience_count",
+            "position",
+            "review_interval_months",
+        ]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -40,9 +48,7 @@ class ExplainerAdminForm(forms.ModelForm):
 def stale_edit_message(explainer):
     """Say who saved the newer version and when, with a link to open it beside the unsaved text."""
     entry = (
-        LogEntry.objects.filter(
-            content_type=ContentType.objects.get_for_model(Explainer), object_id=str(explainer.pk)
-        )
+        LogEntry.objects.filter(content_type=ContentType.objects.get_for_model(Explainer), object_id=str(explainer.pk))
         .select_related("user")
         .order_by("-action_time", "-pk")
         .first()
@@ -53,13 +59,17 @@ def stale_edit_message(explainer):
         "{} saved a newer version at {}; your text is still below and has not been saved. "
         '<a href="{}" target="_blank" rel="noopener">Open the newer version in a new tab</a> '
         "and merge your changes into it.",
-        who, when, reverse("admin:explainers_explainer_change", args=[explainer.pk]),
+        who,
+        when,
+        reverse("admin:explainers_explainer_change", args=[explainer.pk]),
     )
 
 
 class SubmitForm(forms.Form):
     comment = forms.CharField(
-        label="Note for the medical reviewer (optional)", required=False, widget=forms.Textarea(attrs={"rows": 3}),
+        label="Note for the medical reviewer (optional)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
         help_text="E.g. what changed since the last approval and why.",
     )
 
@@ -67,11 +77,16 @@ class SubmitForm(forms.Form):
 class ReviewDecisionForm(forms.Form):
     """A reviewer's decision on the submitted version; requesting changes needs a comment."""
 
-    DECISIONS = [(ReviewKind.FULL, "Approve as full clinical review"), (ReviewKind.MINOR, "Approve as minor change"),
-                 (ReviewKind.CHANGES_REQUESTED, "Request changes")]
+    DECISIONS = [
+        (ReviewKind.FULL, "Approve as full clinical review"),
+        (ReviewKind.MINOR, "Approve as minor change"),
+        (ReviewKind.CHANGES_REQUESTED, "Request changes"),
+    ]
 
     comments = forms.CharField(
-        label="Comments", required=False, widget=forms.Textarea(attrs={"rows": 5}),
+        label="Comments",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
         help_text="Required when requesting changes: it is what the author will work from. Kept in the record.",
     )
     decision = forms.ChoiceField(choices=DECISIONS)
@@ -90,13 +105,15 @@ class PublishForm(forms.Form):
 
 class WithdrawForm(forms.Form):
     reason = forms.CharField(
-        label="Reason for withdrawing", widget=forms.Textarea(attrs={"rows": 3}),
+        label="Reason for withdrawing",
+        widget=forms.Textarea(attrs={"rows": 3}),
         help_text="Kept in the explainer's history, e.g. “Guidance changed; being rewritten”.",
     )
 
 
 class ScheduleReviewForm(forms.Form):
     due = forms.DateField(
-        label="Next review due", widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
+        label="Next review due",
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
         help_text="The date by which a medical reviewer should review this explainer again.",
     )

@@ -168,9 +168,7 @@ class SiteSettings(models.Model):
 class Reviewer(models.Model):
     """The public profile of a clinician who reviews explainers."""
 
-    user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="reviewer_profile"
-    )
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="reviewer_profile")
     display_name = models.CharField(max_length=120, help_text="As it appears on pages, e.g. “Dr Amina Okafor”.")
     credentials = models.CharField(max_length=120, help_text="Qualifications and role, e.g. “MD, rheumatologist”.")
     specialty = models.CharField(max_length=120, blank=True)
@@ -218,7 +216,11 @@ class Condition(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, editable=False, on_delete=models.PROTECT, related_name="+"
     )
     approved_description = models.ForeignKey(
-        "ConditionDescriptionApproval", null=True, blank=True, editable=False, on_delete=models.PROTECT,
+        "ConditionDescriptionApproval",
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.PROTECT,
         related_name="+",
     )
     community_size = models.PositiveIntegerField(
@@ -266,8 +268,11 @@ class Condition(models.Model):
             raise TransitionNotAllowed("You edited this description, so another reviewer must approve it.")
         with transaction.atomic():
             approval = ConditionDescriptionApproval.objects.create(
-                condition=self, text=self.description, reviewer=reviewer,
-                reviewer_name=reviewer.display_name, reviewer_credentials=reviewer.credentials,
+                condition=self,
+                text=self.description,
+                reviewer=reviewer,
+                reviewer_name=reviewer.display_name,
+                reviewer_credentials=reviewer.credentials,
             )
             self.approved_description = approval
             self.save(update_fields=["approved_description", "updated_at"])
@@ -351,7 +356,9 @@ class Explainer(models.Model):
     )
     position = models.PositiveSmallIntegerField(default=0, help_text="Order among the condition's explainers.")
     review_interval_months = models.PositiveSmallIntegerField(
-        null=True, blank=True, validators=[MinValueValidator(1)],
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
         help_text="Months between full reviews for this explainer; blank uses the site setting.",
     )
 
@@ -362,7 +369,12 @@ class Explainer(models.Model):
         "ExplainerVersion", null=True, blank=True, editable=False, on_delete=models.PROTECT, related_name="+"
     )
     public_review = models.ForeignKey(
-        "Review", null=True, blank=True, editable=False, on_delete=models.PROTECT, related_name="+",
+        "Review",
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.PROTECT,
+        related_name="+",
         help_text="The latest full clinical review behind the published text.",
     )
     published_at = models.DateTimeField(null=True, blank=True, editable=False)
@@ -432,8 +444,7 @@ class Explainer(models.Model):
             "tldr": self.tldr,
             "format_labels": self.format_labels,
             "sections": [
-                {"heading": s.heading, "body": s.body, "health_aspect": s.health_aspect}
-                for s in self.sections.all()
+                {"heading": s.heading, "body": s.body, "health_aspect": s.health_aspect} for s in self.sections.all()
             ],
             "sources": [
                 {"citation": s.citation, "url": s.url, "pmid": s.pmid, "doi": s.doi} for s in self.sources.all()
@@ -504,8 +515,13 @@ class Explainer(models.Model):
             raise TransitionNotAllowed("You edited this version, so another medical reviewer must approve it.")
         with transaction.atomic():
             review = Review.record(self, version, reviewer=reviewer, kind=kind, comments=comments)
-            self._transition(Status.APPROVED, by=by, action=f"approved ({ReviewKind(kind).label.lower()})",
-                             comment=comments, version=version)
+            self._transition(
+                Status.APPROVED,
+                by=by,
+                action=f"approved ({ReviewKind(kind).label.lower()})",
+                comment=comments,
+                version=version,
+            )
         return review
 
     def request_changes(self, *, by, comments):
@@ -515,10 +531,12 @@ class Explainer(models.Model):
         if not comments.strip():
             raise TransitionNotAllowed("Say what needs to change: the comment is what the author will work from.")
         with transaction.atomic():
-            review = Review.record(self, version, reviewer=reviewer, kind=ReviewKind.CHANGES_REQUESTED,
-                                   comments=comments)
-            self._transition(Status.CHANGES_REQUESTED, by=by, action="changes requested", comment=comments,
-                             version=version)
+            review = Review.record(
+                self, version, reviewer=reviewer, kind=ReviewKind.CHANGES_REQUESTED, comments=comments
+            )
+            self._transition(
+                Status.CHANGES_REQUESTED, by=by, action="changes requested", comment=comments, version=version
+            )
         return review
 
     def publish(self, *, by):
@@ -543,8 +561,16 @@ class Explainer(models.Model):
             if review.kind == ReviewKind.FULL:
                 self.public_review = review
                 self.next_review_due = add_months(review.reviewed_on, self.interval_months)
-            self.save(update_fields=["published_version", "published_at", "last_updated", "public_review",
-                                     "next_review_due", "updated_at"])
+            self.save(
+                update_fields=[
+                    "published_version",
+                    "published_at",
+                    "last_updated",
+                    "public_review",
+                    "next_review_due",
+                    "updated_at",
+                ]
+            )
             self._transition(Status.PUBLISHED, by=by, action="published", version=review.version)
 
     def withdraw(self, *, by, reason):
@@ -574,8 +600,12 @@ class Explainer(models.Model):
             previous = self.next_review_due
             self.next_review_due = due
             self.save(update_fields=["next_review_due", "updated_at"])
-            self._log(by=by, action="review scheduled", to_status=self.status,
-                      comment=f"Next review due changed from {previous} to {due}.")
+            self._log(
+                by=by,
+                action="review scheduled",
+                to_status=self.status,
+                comment=f"Next review due changed from {previous} to {due}.",
+            )
 
     def _check_reviewer(self, user):
         reviewer = _reviewer_profile(user)
@@ -589,13 +619,17 @@ class Explainer(models.Model):
         from_status = self.status
         self.status = to_status
         self.save(update_fields=["status", "updated_at"])
-        self._log(by=by, action=action, from_status=from_status, to_status=to_status, comment=comment,
-                  version=version)
+        self._log(by=by, action=action, from_status=from_status, to_status=to_status, comment=comment, version=version)
 
     def _log(self, *, by, action, to_status, from_status=None, comment="", version=None):
         ExplainerEvent.objects.create(
-            explainer=self, actor=by, action=action, from_status=from_status or self.status,
-            to_status=to_status, comment=comment, version=version,
+            explainer=self,
+            actor=by,
+            action=action,
+            from_status=from_status or self.status,
+            to_status=to_status,
+            comment=comment,
+            version=version,
         )
 
 
@@ -613,7 +647,9 @@ class Section(models.Model):
     heading = models.CharField(max_length=200, blank=True, help_text="Optional; shown as a heading below the question.")
     body = MarkdownxField(help_text="Markdown: lists, tables, links and footnotes[^1] are supported. HTML is removed.")
     health_aspect = models.CharField(
-        max_length=40, choices=HealthAspect, blank=True,
+        max_length=40,
+        choices=HealthAspect,
+        blank=True,
         help_text="What this section covers, for search engines (schema.org health aspect).",
     )
     position = models.PositiveSmallIntegerField(default=0)
@@ -775,8 +811,13 @@ class Review(ImmutableModel):
     @classmethod
     def record(cls, explainer, version, *, reviewer, kind, comments):
         return cls.objects.create(
-            explainer=explainer, version=version, reviewer=reviewer, reviewer_name=reviewer.display_name,
-            reviewer_credentials=reviewer.credentials, kind=kind, comments=comments,
+            explainer=explainer,
+            version=version,
+            reviewer=reviewer,
+            reviewer_name=reviewer.display_name,
+            reviewer_credentials=reviewer.credentials,
+            kind=kind,
+            comments=comments,
             content_hash=version.content_hash,
         )
 

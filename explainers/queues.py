@@ -57,21 +57,32 @@ def queues_for(user):
         mine, edited = awaiting_review_split(user)
         queues.append(Queue("awaiting_review", "Awaiting your review", mine, link="review"))
         if edited:
-            queues.append(Queue(
-                "edited_by_you", "Awaiting review, but you can't review: you edited it", edited, link="review",
-                note="Another medical reviewer must approve a version you contributed to.",
-            ))
+            queues.append(
+                Queue(
+                    "edited_by_you",
+                    "Awaiting review, but you can't review: you edited it",
+                    edited,
+                    link="review",
+                    note="Another medical reviewer must approve a version you contributed to.",
+                )
+            )
     if user.has_perm(SUBMIT):
-        queues.append(Queue(
-            "changes_requested", "Changes requested",
-            list(Explainer.objects.changes_requested().select_related("condition")),
-            note="A medical reviewer sent these back with comments; edit, then submit again.",
-        ))
+        queues.append(
+            Queue(
+                "changes_requested",
+                "Changes requested",
+                list(Explainer.objects.changes_requested().select_related("condition")),
+                note="A medical reviewer sent these back with comments; edit, then submit again.",
+            )
+        )
     if user.has_perm(PUBLISH):
         overdue, soon = review_schedule()
         queues += [
-            Queue("awaiting_publication", "Approved, awaiting publication",
-                  list(Explainer.objects.awaiting_publication().select_related("condition"))),
+            Queue(
+                "awaiting_publication",
+                "Approved, awaiting publication",
+                list(Explainer.objects.awaiting_publication().select_related("condition")),
+            ),
             Queue("overdue", "Overdue for review", overdue, shows_due=True),
             Queue("due_soon", "Due for review within 30 days", soon, shows_due=True),
         ]

@@ -5,24 +5,43 @@ Used by the data migration that creates the groups, and by the demo and test set
 """
 
 READ = [
-    "view_condition", "view_explainer", "view_section", "view_source", "view_reviewer",
-    "view_review", "view_explainerversion", "view_explainerevent", "view_conditiondescriptionapproval",
+    "view_condition",
+    "view_explainer",
+    "view_section",
+    "view_source",
+    "view_reviewer",
+    "view_review",
+    "view_explainerversion",
+    "view_explainerevent",
+    "view_conditiondescriptionapproval",
 ]
 
 ROLES = {
     # Write drafts and send them for review; never approve or publish.
-    "Authors": READ + [
-        "add_condition", "change_condition",
-        "add_explainer", "change_explainer",
-        "add_section", "change_section", "delete_section",
-        "add_source", "change_source", "delete_source",
+    "Authors": READ
+    + [
+        "add_condition",
+        "change_condition",
+        "add_explainer",
+        "change_explainer",
+        "add_section",
+        "change_section",
+        "delete_section",
+        "add_source",
+        "change_source",
+        "delete_source",
         "submit_explainer",
     ],
     # Read everything, approve or send back; editing would make them a contributor.
     "Medical reviewers": READ + ["approve_explainer", "change_reviewer"],
     # Publish approved versions, withdraw, schedule reviews and keep site-wide text current.
-    "Publishers": READ + [
-        "change_explainer", "submit_explainer", "publish_explainer",
-        "view_sitesettings", "change_sitesettings", "add_reviewer",
+    "Publishers": READ
+    + [
+        "change_explainer",
+        "submit_explainer",
+        "publish_explainer",
+        "view_sitesettings",
+        "change_sitesettings",
+        "add_reviewer",
     ],
 }

@@ -103,8 +103,13 @@ def _explainers_postgresql(query, terms):
         .annotate(
             rank=SearchRank(F("published_version__search_vector"), search_query),
             headline=SearchHeadline(
-                "published_version__body_text", search_query, config=SEARCH_CONFIG,
-                start_sel=START, stop_sel=STOP, max_words=35, min_words=15,
+                "published_version__body_text",
+                search_query,
+                config=SEARCH_CONFIG,
+                start_sel=START,
+                stop_sel=STOP,
+                max_words=35,
+                min_words=15,
             ),
         )
         .order_by("-rank", "published_version__question")[:MAX_RESULTS]

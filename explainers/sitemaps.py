@@ -42,9 +42,9 @@ class ExplainerSitemap(CanonicalSiteSitemap):
 
 class ReviewerSitemap(CanonicalSiteSitemap):
     def items(self):
-        return Reviewer.objects.filter(
-            pk__in=Explainer.objects.published().values("public_review__reviewer")
-        ).order_by("slug")
+        return Reviewer.objects.filter(pk__in=Explainer.objects.published().values("public_review__reviewer")).order_by(
+            "slug"
+        )
 
 
 sitemaps = {

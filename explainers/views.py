@@ -117,9 +117,7 @@ def condition_detail(request, slug):
 def explainer_detail(request, condition_slug, slug):
     explainer = get_object_or_404(Explainer.objects.for_public_page(), condition__slug=condition_slug, slug=slug)
     version = explainer.published_version
-    sections = [
-        {**section, "anchor": f"section-{number}"} for number, section in enumerate(version.sections, start=1)
-    ]
+    sections = [{**section, "anchor": f"section-{number}"} for number, section in enumerate(version.sections, start=1)]
     sources = [source_links(source) for source in version.sources]
     canonical = absolute_url(explainer.get_absolute_url())
     return render(
@@ -246,4 +244,3 @@ def robots_txt(request):
         {"sitemap_url": absolute_url(reverse("sitemap"))},
         content_type="text/plain; charset=utf-8",
     )
-

@@ -84,8 +84,9 @@ def open_page(chromium):
     def open_page(width=WIDTHS["desktop"], height=900):
         # The site's Content Security Policy stays on, so pages are tested as browsers enforce it;
         # page.evaluate (used by axe-core) is not subject to it.
-        context = chromium.new_context(viewport={"width": width, "height": height}, locale="en-GB",
-                                       timezone_id="Europe/London")
+        context = chromium.new_context(
+            viewport={"width": width, "height": height}, locale="en-GB", timezone_id="Europe/London"
+        )
         contexts.append(context)
         return context.new_page()
 

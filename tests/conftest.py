@@ -27,8 +27,12 @@ def author(db):
 @pytest.fixture
 def reviewer(db):
     """A medical reviewer (user in the group, with a public profile)."""
-    return make_reviewer(make_user("Medical reviewers", username="reviewer"), display_name="Dr Amina Okafor",
-                         credentials="MD, rheumatologist", slug="amina-okafor").user
+    return make_reviewer(
+        make_user("Medical reviewers", username="reviewer"),
+        display_name="Dr Amina Okafor",
+        credentials="MD, rheumatologist",
+        slug="amina-okafor",
+    ).user
 
 
 @pytest.fixture

@@ -63,8 +63,14 @@ def test_public_page_has_no_axe_violations_and_loads_its_styles(
     broken, blocked = {}, []
     page.on("console", lambda message: "Content Security Policy" in message.text and blocked.append(message.text))
     page.on("requestfailed", lambda request: broken.setdefault(request.url, request.failure))
-    page.on("response", lambda response: response.status >= 400 and response.request.resource_type != "document"
-            and broken.setdefault(response.url, response.status))
+    page.on(
+        "response",
+        lambda response: (
+            response.status >= 400
+            and response.request.resource_type != "document"
+            and broken.setdefault(response.url, response.status)
+        ),
+    )
 
     response = page.goto(live_server.url + path_of(demo), wait_until="load")
     screenshot(page, f"{name}-{width}")
@@ -87,6 +93,7 @@ def test_public_page_has_no_axe_violations_and_loads_its_styles(
         problems.append(f"axe-core violations:\n{describe_violations(violations)}")
     assert not problems, f"{name} at {width}px:\n" + "\n".join(problems)
 
+
 def test_every_public_page_is_valid_html(client, demo, tmp_path):
     java = shutil.which("java")
     require(java and VNU_JAR.exists(), "The Nu HTML Checker needs java and node_modules/vnu-jar: run `npm ci`")
@@ -97,9 +104,20 @@ def test_every_public_page_is_valid_html(client, demo, tmp_path):
 
     # One Java start for every page: the checker takes a second or two to boot.
     result = subprocess.run(
-        [java, "-jar", str(VNU_JAR), "--format", "json", "--stdout", "--exit-zero-always",
-         *sorted(map(str, tmp_path.iterdir()))],
-        capture_output=True, text=True, timeout=300, check=True,
+        [
+            java,
+            "-jar",
+            str(VNU_JAR),
+            "--format",
+            "json",
+            "--stdout",
+            "--exit-zero-always",
+            *sorted(map(str, tmp_path.iterdir())),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
     )
     messages = json.loads(result.stdout)["messages"]
     errors = [m for m in messages if m["type"] in ("error", "non-document-error")]
@@ -108,4 +126,3 @@ def test_every_public_page_is_valid_html(client, demo, tmp_path):
         for m in errors
     )
     assert errors == [], f"The Nu HTML Checker found {len(errors)} errors:\n{report}"
-

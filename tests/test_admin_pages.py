@@ -32,8 +32,16 @@ def first_pk(model):
     return model.objects.order_by("pk").values_list("pk", flat=True).first()
 
 
-MODELS = ["condition", "explainer", "reviewer", "sitesettings", "explainerversion", "review", "explainerevent",
-          "conditiondescriptionapproval"]
+MODELS = [
+    "condition",
+    "explainer",
+    "reviewer",
+    "sitesettings",
+    "explainerversion",
+    "review",
+    "explainerevent",
+    "conditiondescriptionapproval",
+]
 
 
 @pytest.mark.parametrize("model", MODELS)
@@ -60,8 +68,9 @@ def test_working_copy_add_pages_open_for_a_superuser(client, superuser, content,
     assert client.get(reverse(f"admin:explainers_{model}_add")).status_code == 200
 
 
-@pytest.mark.parametrize("model", ["sitesettings", "explainerversion", "review", "explainerevent",
-                                   "conditiondescriptionapproval"])
+@pytest.mark.parametrize(
+    "model", ["sitesettings", "explainerversion", "review", "explainerevent", "conditiondescriptionapproval"]
+)
 def test_there_is_no_add_page_for_the_record_or_a_second_site_settings(client, superuser, content, model):
     client.force_login(superuser)
     assert client.get(reverse(f"admin:explainers_{model}_add")).status_code == 403
@@ -75,8 +84,12 @@ def test_the_site_settings_can_be_added_once_when_missing(client, superuser):
 def test_explainer_filters_and_workflow_pages_open(client, superuser, content):
     client.force_login(superuser)
     changelist = reverse("admin:explainers_explainer_changelist")
-    for query in [{"review_due": "overdue"}, {"review_due": "soon"}, {"status__exact": "published"},
-                  {"condition__id__exact": content.condition_id}]:
+    for query in [
+        {"review_due": "overdue"},
+        {"review_due": "soon"},
+        {"status__exact": "published"},
+        {"condition__id__exact": content.condition_id},
+    ]:
         assert client.get(changelist, query).status_code == 200
     for name in ["submit", "review", "withdraw", "schedule", "publish"]:
         response = client.get(reverse(f"admin:explainers_explainer_{name}", args=[content.pk]))

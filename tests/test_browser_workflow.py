@@ -37,8 +37,12 @@ def roles(transactional_db):
 @pytest.fixture
 def people(roles):
     """Return the author, medical reviewer and publisher, each able to sign in with PASSWORD."""
-    reviewer = make_reviewer(make_user("Medical reviewers", username="reviewer"), display_name="Dr Amina Okafor",
-                             credentials="MD, rheumatologist", slug="amina-okafor")
+    reviewer = make_reviewer(
+        make_user("Medical reviewers", username="reviewer"),
+        display_name="Dr Amina Okafor",
+        credentials="MD, rheumatologist",
+        slug="amina-okafor",
+    )
     return make_user("Authors", username="author"), reviewer.user, make_user("Publishers", username="publisher")
 
 
@@ -47,8 +51,9 @@ def explainer(people):
     """Return an explainer published after a full review in January, so a new review shows a new date."""
     author = people[0]
     with mock.patch("django.utils.timezone.now", return_value=LAST_REVIEW):
-        explainer = make_explainer(question="What causes dermatomyositis?", sections=[f"Causes\n\n{OLD_TEXT}"],
-                                   author=author)
+        explainer = make_explainer(
+            question="What causes dermatomyositis?", sections=[f"Causes\n\n{OLD_TEXT}"], author=author
+        )
         publish(explainer, author=author, reviewer=make_reviewer(display_name="Dr Earlier Reviewer"))
     explainer.refresh_from_db()
     assert explainer.public_review.reviewed_on == datetime.date(2026, 1, 10)

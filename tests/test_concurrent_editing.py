@@ -30,8 +30,11 @@ def test_a_stale_save_is_refused_and_shows_the_users_text_again(client, author):
     assert response.status_code == 200
     assertContains(response, "Sam Lee saved a newer version at")
     assertContains(response, "your text is still below")
-    assertContains(response, f'<a href="{change_url(explainer)}" target="_blank" rel="noopener">'
-                             "Open the newer version in a new tab</a>", html=False)
+    assertContains(
+        response,
+        f'<a href="{change_url(explainer)}" target="_blank" rel="noopener">Open the newer version in a new tab</a>',
+        html=False,
+    )
     assertContains(response, "The author&#x27;s own rewrite.")
     assert Explainer.objects.get(pk=explainer.pk).tldr == "Sam's improved answer."
 

@@ -56,7 +56,10 @@ def test_the_demo_snapshot_has_the_seed_question_and_four_sections(demo):
     assert version.format_label_list == ["Short answer", "Medically reviewed summary"]
     assert version.tldr.startswith("Dermatomyositis and Polymyositis are chronic autoimmune conditions")
     assert [s["heading"] for s in version.sections] == [
-        "What happens in the body", "Is it inherited?", "Environmental triggers", "What is still unknown",
+        "What happens in the body",
+        "Is it inherited?",
+        "Environmental triggers",
+        "What is still unknown",
     ]
 
 

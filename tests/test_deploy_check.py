@@ -24,11 +24,15 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 def production_environment(**overrides):
     key = "".join(secrets.choice(string.ascii_letters + string.digits + "!@#%^&*(-_=+)") for _ in range(50))
     environment = {
-        key: value for key, value in os.environ.items()
+        key: value
+        for key, value in os.environ.items()
         if key not in ("DEBUG", "DATABASE_URL", "REDIS_URL") and not key.startswith(("SECURE_", "DJANGO_"))
     }
     environment.update(
-        DEBUG="0", SECRET_KEY=key, ALLOWED_HOSTS="condinfo.example", CSRF_TRUSTED_ORIGINS="https://condinfo.example",
+        DEBUG="0",
+        SECRET_KEY=key,
+        ALLOWED_HOSTS="condinfo.example",
+        CSRF_TRUSTED_ORIGINS="https://condinfo.example",
         SITE_URL="https://condinfo.example",
     )
     environment.update(overrides)
@@ -38,7 +42,11 @@ def production_environment(**overrides):
 def deploy_check(environment):
     return subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=BASE_DIR, env=environment, capture_output=True, text=True, timeout=120,
+        cwd=BASE_DIR,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 

@@ -26,15 +26,24 @@ def test_word_diff_escapes_everything_the_author_wrote():
 
 
 def test_sections_are_reported_added_removed_changed_and_unchanged():
-    old = [section("Overview", "Myositis is inflammation."), section("Diet", "No diet helps."),
-           section("Outlook", "Most people improve.")]
-    new = [section("Overview", "Myositis is muscle inflammation."), section("Outlook", "Most people improve."),
-           section("Exercise", "Gentle exercise helps.")]
+    old = [
+        section("Overview", "Myositis is inflammation."),
+        section("Diet", "No diet helps."),
+        section("Outlook", "Most people improve."),
+    ]
+    new = [
+        section("Overview", "Myositis is muscle inflammation."),
+        section("Outlook", "Most people improve."),
+        section("Exercise", "Gentle exercise helps."),
+    ]
 
     changes = diff_sections(old, new)
 
     assert [(c.kind, c.heading) for c in changes] == [
-        (CHANGED, "Overview"), (REMOVED, "Diet"), (UNCHANGED, "Outlook"), (ADDED, "Exercise"),
+        (CHANGED, "Overview"),
+        (REMOVED, "Diet"),
+        (UNCHANGED, "Outlook"),
+        (ADDED, "Exercise"),
     ]
     assert "<ins>muscle </ins>" in changes[0].body_html
     assert changes[1].body_html == "<del>No diet helps.</del>"
@@ -50,8 +59,10 @@ def test_a_renamed_section_with_mostly_the_same_text_counts_as_changed():
 
 
 def test_a_changed_health_aspect_is_reported():
-    [change] = diff_sections([section("Causes", "Text.", "CausesHealthAspect")],
-                             [section("Causes", "Text.", "RisksOrComplicationsHealthAspect")])
+    [change] = diff_sections(
+        [section("Causes", "Text.", "CausesHealthAspect")],
+        [section("Causes", "Text.", "RisksOrComplicationsHealthAspect")],
+    )
     assert change.kind == CHANGED
     assert change.aspect_change == "Causes → Risks or complications"
 

@@ -29,7 +29,8 @@ def image_bytes(fmt="PNG", size=(4, 3), color=(200, 30, 30)):
 
 def upload(client, content, *, name="diagram.png", content_type="image/png"):
     return client.post(
-        reverse("markdownx_upload"), {"image": SimpleUploadedFile(name, content, content_type=content_type)},
+        reverse("markdownx_upload"),
+        {"image": SimpleUploadedFile(name, content, content_type=content_type)},
         headers=AJAX,
     )
 
@@ -182,8 +183,12 @@ SVG = b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"><script>alert(
     [
         (SVG, "drawing.svg", "image/svg+xml", "File type is not supported."),
         (SVG, "drawing.png", "image/png", "This file is not a JPEG, PNG, GIF or WebP image."),
-        (b"<html><script>alert(1)</script></html>", "page.png", "image/png",
-         "This file is not a JPEG, PNG, GIF or WebP image."),
+        (
+            b"<html><script>alert(1)</script></html>",
+            "page.png",
+            "image/png",
+            "This file is not a JPEG, PNG, GIF or WebP image.",
+        ),
         (b"%PDF-1.7 not an image", "leaflet.jpg", "image/jpeg", "This file is not a JPEG, PNG, GIF or WebP image."),
         (image_bytes("BMP"), "scan.png", "image/png", "Only JPEG, PNG, GIF and WebP images can be uploaded."),
         (image_bytes("PNG")[:40], "cut-short.png", "image/png", "This file is not a JPEG, PNG, GIF or WebP image."),

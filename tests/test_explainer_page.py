@@ -119,7 +119,10 @@ def test_structured_data_describes_a_reviewed_medical_web_page(client, demo, set
     assert data["about"]["name"] == "Dermatomyositis and Polymyositis"
     assert data["about"]["alternateName"] == ["Dermatomyositis", "Polymyositis", "Myositis"]
     assert [part["name"] for part in data["hasPart"]] == [
-        "What happens in the body", "Is it inherited?", "Environmental triggers", "What is still unknown",
+        "What happens in the body",
+        "Is it inherited?",
+        "Environmental triggers",
+        "What is still unknown",
     ]
     assert data["hasPart"][0]["hasHealthAspect"] == "https://schema.org/CausesHealthAspect"
     assert data["hasPart"][1]["hasHealthAspect"] == "https://schema.org/RisksOrComplicationsHealthAspect"
@@ -141,12 +144,14 @@ def test_sources_are_numbered_with_links_to_the_paper_pubmed_and_doi(client, db)
     assertContains(response, '<a href="https://example.org/paper">Smith J. Myositis causes. J Rheum. 2024.</a>')
     assertContains(response, '<a href="https://pubmed.ncbi.nlm.nih.gov/31234567/">PMID 31234567</a>')
     assertContains(response, '<a href="https://doi.org/10.1000/xyz123">10.1000/xyz123</a>')
-    assert structured_data(response)["citation"] == [{
-        "@type": "CreativeWork",
-        "name": "Smith J. Myositis causes. J Rheum. 2024.",
-        "url": "https://example.org/paper",
-        "sameAs": ["https://pubmed.ncbi.nlm.nih.gov/31234567/", "https://doi.org/10.1000/xyz123"],
-    }]
+    assert structured_data(response)["citation"] == [
+        {
+            "@type": "CreativeWork",
+            "name": "Smith J. Myositis causes. J Rheum. 2024.",
+            "url": "https://example.org/paper",
+            "sameAs": ["https://pubmed.ncbi.nlm.nih.gov/31234567/", "https://doi.org/10.1000/xyz123"],
+        }
+    ]
 
 
 def test_page_without_sources_has_no_sources_heading(client, demo):

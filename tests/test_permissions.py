@@ -72,8 +72,9 @@ ACTIONS = {
     ),
     "request changes": (
         in_review,
-        lambda client, e: client.post(workflow_url("review", e),
-                                      {"decision": "changes_requested", "comments": "Cite the 2023 guideline."}),
+        lambda client, e: client.post(
+            workflow_url("review", e), {"decision": "changes_requested", "comments": "Cite the 2023 guideline."}
+        ),
         lambda e, response: status_of(e) == Status.CHANGES_REQUESTED,
     ),
     "publish": (
@@ -93,20 +94,23 @@ ACTIONS = {
     ),
     "edit a review": (
         published,
-        lambda client, e: client.post(reverse("admin:explainers_review_change", args=[e.reviews.get().pk]),
-                                      {"comments": "Rewritten."}),
+        lambda client, e: client.post(
+            reverse("admin:explainers_review_change", args=[e.reviews.get().pk]), {"comments": "Rewritten."}
+        ),
         lambda e, response: False,
     ),
     "delete a review": (
         published,
-        lambda client, e: client.post(reverse("admin:explainers_review_delete", args=[e.reviews.get().pk]),
-                                      {"post": "yes"}),
+        lambda client, e: client.post(
+            reverse("admin:explainers_review_delete", args=[e.reviews.get().pk]), {"post": "yes"}
+        ),
         lambda e, response: False,
     ),
     "delete a version": (
         published,
-        lambda client, e: client.post(reverse("admin:explainers_explainerversion_delete",
-                                              args=[e.versions.get().pk]), {"post": "yes"}),
+        lambda client, e: client.post(
+            reverse("admin:explainers_explainerversion_delete", args=[e.versions.get().pk]), {"post": "yes"}
+        ),
         lambda e, response: False,
     ),
 }
@@ -259,8 +263,13 @@ def test_approving_a_condition_description_is_for_reviewers_who_did_not_write_it
     explainer = make_explainer(author=author)
     condition = explainer.condition
     client.force_login(author)
-    data = {"name": condition.name, "slug": condition.slug, "alternate_names": "", "description": "Muscles ache.",
-            "community_size": ""}
+    data = {
+        "name": condition.name,
+        "slug": condition.slug,
+        "alternate_names": "",
+        "description": "Muscles ache.",
+        "community_size": "",
+    }
     assert client.post(reverse("admin:explainers_condition_change", args=[condition.pk]), data).status_code == 302
     assert Condition.objects.get(pk=condition.pk).description_edited_by == author
     approve = reverse("admin:explainers_condition_approve_description", args=[condition.pk])
@@ -278,12 +287,12 @@ def test_a_reviewer_who_edited_a_description_cannot_approve_it(client, reviewer,
     from explainers.models import Condition
 
     condition = make_explainer().condition
-    Condition.objects.filter(pk=condition.pk).update(description="Edited by the reviewer.",
-                                                     description_edited_by=reviewer)
+    Condition.objects.filter(pk=condition.pk).update(
+        description="Edited by the reviewer.", description_edited_by=reviewer
+    )
     client.force_login(reviewer)
     page = client.get(reverse("admin:explainers_condition_change", args=[condition.pk])).content.decode()
     assert "You edited this description" in page and ">Approve description</a>" not in page
-    response = client.post(reverse("admin:explainers_condition_approve_description", args=[condition.pk]),
-                           follow=True)
+    response = client.post(reverse("admin:explainers_condition_approve_description", args=[condition.pk]), follow=True)
     assert "another reviewer must approve it" in response.content.decode()
     assert Condition.objects.get(pk=condition.pk).approved_description is None

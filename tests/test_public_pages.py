@@ -45,8 +45,9 @@ def test_condition_index_links_letters_in_use_and_leaves_the_others_unlinked(cli
     assertContains(response, '<a href="#letter-a">A</a>', html=True)
     assertContains(response, '<a href="#letter-d">D</a>', html=True)
     assertNotContains(response, 'href="#letter-z"')
-    assertContains(response, '<span class="az-empty">Z<span class="visually-hidden"> (no conditions)</span></span>',
-                    html=True)
+    assertContains(
+        response, '<span class="az-empty">Z<span class="visually-hidden"> (no conditions)</span></span>', html=True
+    )
     assertContains(response, '<h2 id="letter-a">A</h2>', html=True)
     assertContains(response, "Asthma")
 

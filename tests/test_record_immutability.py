@@ -20,8 +20,15 @@ from tests.factories import make_explainer, make_published_explainer
 def record_counts():
     return {
         model.__name__: model.objects.count()
-        for model in (Condition, Explainer, ExplainerVersion, Review, ExplainerEvent, ConditionDescriptionApproval,
-                      Reviewer)
+        for model in (
+            Condition,
+            Explainer,
+            ExplainerVersion,
+            Review,
+            ExplainerEvent,
+            ConditionDescriptionApproval,
+            Reviewer,
+        )
     }
 
 

@@ -40,8 +40,9 @@ def test_a_reviewer_approves_the_submitted_version_from_the_review_page(client, 
     assertContains(page, "Request changes")
     assertNotContains(page, "Approve as minor change</button>")
 
-    response = client.post(workflow_url("review", explainer), {"decision": "full", "comments": "Accurate."},
-                           follow=True)
+    response = client.post(
+        workflow_url("review", explainer), {"decision": "full", "comments": "Accurate."}, follow=True
+    )
 
     assertContains(response, "Approved “")
     explainer = reload(explainer)
@@ -167,8 +168,9 @@ def test_a_publisher_publishes_withdraws_and_schedules_from_the_change_page(clie
 def test_editing_during_review_sends_the_explainer_back_to_draft(client, author):
     explainer = submitted(author)
     client.force_login(author)
-    response = client.post(change_url(explainer), explainer_form_data(explainer, tldr="A rewritten answer."),
-                           follow=True)
+    response = client.post(
+        change_url(explainer), explainer_form_data(explainer, tldr="A rewritten answer."), follow=True
+    )
     assertContains(response, "Your edit sent")
     explainer = reload(explainer)
     assert explainer.status == Status.DRAFT
@@ -179,8 +181,10 @@ def test_editing_a_section_after_approval_voids_the_approval(client, author, rev
     explainer = submitted(author)
     explainer.approve(by=reviewer)
     client.force_login(author)
-    rows = [{"id": s.pk, "heading": s.heading, "body": "A changed answer.", "health_aspect": "", "position": 0}
-            for s in explainer.sections.all()]
+    rows = [
+        {"id": s.pk, "heading": s.heading, "body": "A changed answer.", "health_aspect": "", "position": 0}
+        for s in explainer.sections.all()
+    ]
     client.post(change_url(explainer), explainer_form_data(explainer, sections=rows))
     assert reload(explainer).status == Status.DRAFT
     client.force_login(publisher)

@@ -10,8 +10,27 @@ from explainers.rendering import plain_text, render_markdown
 from tests.factories import make_explainer
 
 FORBIDDEN_TAGS = {
-    "script", "iframe", "object", "embed", "style", "form", "input", "button", "textarea", "select", "svg",
-    "math", "meta", "link", "base", "frame", "frameset", "applet", "noscript", "template", "details",
+    "script",
+    "iframe",
+    "object",
+    "embed",
+    "style",
+    "form",
+    "input",
+    "button",
+    "textarea",
+    "select",
+    "svg",
+    "math",
+    "meta",
+    "link",
+    "base",
+    "frame",
+    "frameset",
+    "applet",
+    "noscript",
+    "template",
+    "details",
 }
 URL_ATTRIBUTES = {"href", "src", "action", "formaction", "srcset", "xlink:href", "poster", "background", "data"}
 SAFE_SCHEMES = {"", "http", "https", "mailto"}
@@ -87,7 +106,7 @@ HOSTILE = {
     "image srcset": '<img src="https://example.org/a.png" srcset="javascript:alert(1) 1x">',
     "textarea breakout": "<textarea></textarea><script>alert(1)</script>",
     "comment breakout": "<!-- --><script>alert(1)</script> -->",
-    "math": "<math><mi xlink:href=\"javascript:alert(1)\">x</mi></math>",
+    "math": '<math><mi xlink:href="javascript:alert(1)">x</mi></math>',
 }
 
 
@@ -146,8 +165,14 @@ def test_emphasis_quotes_and_code_survive():
 
 @pytest.mark.parametrize(
     ("markdown", "heading"),
-    [("# One", "<h3>One</h3>"), ("## Two", "<h4>Two</h4>"), ("### Three", "<h5>Three</h5>"),
-     ("#### Four", "<h6>Four</h6>"), ("###### Six", "<h6>Six</h6>"), ("Setext\n======", "<h3>Setext</h3>")],
+    [
+        ("# One", "<h3>One</h3>"),
+        ("## Two", "<h4>Two</h4>"),
+        ("### Three", "<h5>Three</h5>"),
+        ("#### Four", "<h6>Four</h6>"),
+        ("###### Six", "<h6>Six</h6>"),
+        ("Setext\n======", "<h3>Setext</h3>"),
+    ],
 )
 def test_headings_are_shifted_below_the_page_and_section_headings(markdown, heading):
     html = render_markdown(markdown)

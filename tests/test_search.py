@@ -85,7 +85,7 @@ def test_very_long_search_is_cut_with_a_notice(client, db):
         "!!!",
         '"',
         "'",
-        "\"unbalanced quote",
+        '"unbalanced quote',
         "'; DROP TABLE explainers_explainer; --",
         "1 OR 1=1",
         "a & b | !c <-> d",

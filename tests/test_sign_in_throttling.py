@@ -13,8 +13,7 @@ def throttled(settings):
 
 
 def sign_in(client, password):
-    return client.post(reverse("admin:login"), {"username": "author", "password": password},
-                       REMOTE_ADDR="203.0.113.7")
+    return client.post(reverse("admin:login"), {"username": "author", "password": password}, REMOTE_ADDR="203.0.113.7")
 
 
 def test_the_right_password_signs_an_editor_in(client, db, throttled):

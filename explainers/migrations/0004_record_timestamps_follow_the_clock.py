@@ -6,30 +6,29 @@ import explainers.models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('explainers', '0003_search_index'),
+        ("explainers", "0003_search_index"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='conditiondescriptionapproval',
-            name='approved_at',
+            model_name="conditiondescriptionapproval",
+            name="approved_at",
             field=models.DateTimeField(default=explainers.models.now),
         ),
         migrations.AlterField(
-            model_name='explainerevent',
-            name='at',
+            model_name="explainerevent",
+            name="at",
             field=models.DateTimeField(default=explainers.models.now),
         ),
         migrations.AlterField(
-            model_name='explainerversion',
-            name='created_at',
+            model_name="explainerversion",
+            name="created_at",
             field=models.DateTimeField(default=explainers.models.now),
         ),
         migrations.AlterField(
-            model_name='review',
-            name='created_at',
+            model_name="review",
+            name="created_at",
             field=models.DateTimeField(default=explainers.models.now),
         ),
     ]

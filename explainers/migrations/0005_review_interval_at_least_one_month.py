@@ -7,20 +7,28 @@ import explainers.models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('explainers', '0004_record_timestamps_follow_the_clock'),
+        ("explainers", "0004_record_timestamps_follow_the_clock"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='explainer',
-            name='review_interval_months',
-            field=models.PositiveSmallIntegerField(blank=True, help_text='Months between full reviews for this explainer; blank uses the site setting.', null=True, validators=[django.core.validators.MinValueValidator(1)]),
+            model_name="explainer",
+            name="review_interval_months",
+            field=models.PositiveSmallIntegerField(
+                blank=True,
+                help_text="Months between full reviews for this explainer; blank uses the site setting.",
+                null=True,
+                validators=[django.core.validators.MinValueValidator(1)],
+            ),
         ),
         migrations.AlterField(
-            model_name='sitesettings',
-            name='review_interval_months',
-            field=models.PositiveSmallIntegerField(default=explainers.models.default_review_interval, help_text='How long a full clinical review stands before the next is due, unless an explainer overrides it.', validators=[django.core.validators.MinValueValidator(1)]),
+            model_name="sitesettings",
+            name="review_interval_months",
+            field=models.PositiveSmallIntegerField(
+                default=explainers.models.default_review_interval,
+                help_text="How long a full clinical review stands before the next is due, unless an explainer overrides it.",
+                validators=[django.core.validators.MinValueValidator(1)],
+            ),
         ),
     ]

@@ -40,27 +40,27 @@ SECTIONS = [
     (
         "Is it inherited?",
         HealthAspect.RISKS,
-        "While Dermatomyositis and Polymyositis are not considered \"hereditary\" in the way that conditions "
+        'While Dermatomyositis and Polymyositis are not considered "hereditary" in the way that conditions '
         "like cystic fibrosis are (where a single gene mutation guarantees the disease), there is a clear "
         "genetic component. Research has identified specific human leukocyte antigen (HLA) gene variants that "
         "increase an individual's susceptibility. These genes regulate how the immune system recognizes "
-        "\"self\" versus \"non-self.\" Having these variants does not mean a person will definitely develop "
+        '"self" versus "non-self." Having these variants does not mean a person will definitely develop '
         "Dermatomyositis and Polymyositis; rather, it means their immune system may be more easily "
-        "\"triggered\" by external factors.",
+        '"triggered" by external factors.',
     ),
     (
         "Environmental triggers",
         HealthAspect.CAUSES,
         "Because genetics alone do not explain the onset of Dermatomyositis and Polymyositis, researchers focus "
-        "on environmental \"hits\" that may spark the autoimmune process in genetically vulnerable individuals.",
+        'on environmental "hits" that may spark the autoimmune process in genetically vulnerable individuals.',
     ),
     (
         "What is still unknown",
         HealthAspect.CAUSES,
         "The exact etiology—the underlying cause—of Dermatomyositis and Polymyositis is still a major area of "
-        "active research. We distinguish between \"causes\" (the primary driver) and \"risk factors\" (elements "
-        "that increase likelihood). Currently, we know the \"how\" (immune-mediated muscle damage) much better "
-        "than the \"why\" (the initial spark). With 413 members of the DiseaseMaps community living with these "
+        'active research. We distinguish between "causes" (the primary driver) and "risk factors" (elements '
+        'that increase likelihood). Currently, we know the "how" (immune-mediated muscle damage) much better '
+        'than the "why" (the initial spark). With 413 members of the DiseaseMaps community living with these '
         "conditions, we are learning more about patient experiences, but large-scale clinical studies are still "
         "required to definitively map the pathways from initial trigger to chronic disease.",
     ),
@@ -98,16 +98,23 @@ class Command(BaseCommand):
         )
         condition, _ = Condition.objects.get_or_create(
             slug="dermatomyositis-and-polymyositis",
-            defaults={"name": CONDITION, "alternate_names": "Dermatomyositis\nPolymyositis\nMyositis",
-                      "community_size": 413},
+            defaults={
+                "name": CONDITION,
+                "alternate_names": "Dermatomyositis\nPolymyositis\nMyositis",
+                "community_size": 413,
+            },
         )
         if condition.explainers.filter(slug="what-causes-dermatomyositis-and-polymyositis").exists():
             self.stdout.write("Demo content is already loaded.")
             return
         with mock.patch("django.utils.timezone.now", return_value=REVIEW_DATE):
             explainer = Explainer.objects.create(
-                condition=condition, question=QUESTION, slug="what-causes-dermatomyositis-and-polymyositis",
-                format_labels="Short answer, Medically reviewed summary", tldr=TLDR, experience_count=3,
+                condition=condition,
+                question=QUESTION,
+                slug="what-causes-dermatomyositis-and-polymyositis",
+                format_labels="Short answer, Medically reviewed summary",
+                tldr=TLDR,
+                experience_count=3,
                 created_by=author,
             )
             for position, (heading, aspect, body) in enumerate(SECTIONS):

@@ -25,7 +25,8 @@ def medical_reviewers():
     """Return active users who may approve explainers and have an email address."""
     permission = Permission.objects.get(content_type__app_label="explainers", codename="approve_explainer")
     return (
-        get_user_model().objects.filter(is_active=True)
+        get_user_model()
+        .objects.filter(is_active=True)
         .filter(Q(groups__permissions=permission) | Q(user_permissions=permission) | Q(is_superuser=True))
         .exclude(email="")
         .distinct()
@@ -54,8 +55,10 @@ def digest(user, overdue, soon):
         lines += ["Published, and due for review within 30 days:"]
         lines += [f"- {e.question} (due {e.next_review_due:%d %B %Y})\n  {admin_link('change', e)}" for e in soon]
         lines += [""]
-    lines += ["Explainers you edited yourself are left out: another medical reviewer must review them.",
-              f"Review queue: {settings.SITE_URL}{reverse('admin:index')}"]
+    lines += [
+        "Explainers you edited yourself are left out: another medical reviewer must review them.",
+        f"Review queue: {settings.SITE_URL}{reverse('admin:index')}",
+    ]
     return f"condinfo reviews: {', '.join(counts)}", "\n".join(lines)
 
 
