@@ -1,44 +1,46 @@
 """
 The editorial admin: authors edit, medical reviewers approve, publishers publish.
 
-Every workflow button leads to a confirmation page whose view checks the permission again
-and then calls the model's named method; the model checks once more and its refusal
-(``TransitionNotAllowed``) is shown as a message. The review record (versions, reviews,
-history, description approvals) is read-only here for everyone, superusers included.
+Declarative, as far as it can be: the workflow pages live in ``admin_views.py``, and every
+button here is shown or withheld by asking the model's rule for that step. The review record
+(versions, reviews, history, approvals, profile and settings changes) is read-only here for
+everyone, superusers included.
 """
+
+from functools import partial
 
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
-from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
 from django.db.models import F
-from django.http import Http404
-from django.shortcuts import redirect
-from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from markdownx.models import MarkdownxField
 from markdownx.widgets import AdminMarkdownxWidget
 
-from . import forms
-from .diffing import diff_versions, word_diff
+from . import admin_views, forms
 from .models import (
+    APPROVE,
+    PUBLISH,
     Condition,
     ConditionDescriptionApproval,
+    ConditionEvent,
     Explainer,
     ExplainerEvent,
     ExplainerVersion,
     Review,
     Reviewer,
-    ReviewKind,
+    ReviewerProfileChange,
     Section,
     SiteSettings,
+    SiteSettingsChange,
     Source,
     Status,
     TransitionNotAllowed,
 )
-from .queues import APPROVE, PUBLISH, SUBMIT
 
 ADMIN_CSS = {"all": ["css/admin.css"]}
 # Workflow state that only the named methods change; an admin save must not write stale copies back.
@@ -47,6 +49,7 @@ WORKFLOW_ATTNAMES = [
     "lock_version",
     "published_version_id",
     "public_review_id",
+    "published_review_id",
     "published_at",
     "last_updated",
     "next_review_due",
@@ -66,7 +69,9 @@ class ReviewDueFilter(admin.SimpleListFilter):
     parameter_name = "review_due"
 
     def lookups(self, request, model_admin):
-        return [("overdue", "Overdue"), ("soon", "Due within 30 days")]
+        from django.conf import settings
+
+        return [("overdue", "Overdue"), ("soon", f"Due within {settings.CONDINFO_DUE_SOON_DAYS} days")]
 
     def queryset(self, request, queryset):
         if self.value() == "overdue":
@@ -130,11 +135,18 @@ class ExplainerAdmin(admin.ModelAdmin):
         css = ADMIN_CSS
 
     def writes_content(self, request):
-        return request.user.has_perm("explainers.change_section")
+        return Explainer().edit_refusal(request.user) is None
 
     def get_readonly_fields(self, request, obj=None):
         readonly = list(super().get_readonly_fields(request, obj))
-        return readonly if self.writes_content(request) else readonly + self.CONTENT_FIELDS
+        if not self.writes_content(request):
+            readonly += self.CONTENT_FIELDS
+        if not Explainer().may_set_review_interval(request.user):
+            readonly.append("review_interval_months")
+        return readonly
+
+    def view_on_site(self, explainer):
+        return explainer.get_absolute_url()  # the public address, or None (no link) when not public
 
     def get_prepopulated_fields(self, request, obj=None):
         return super().get_prepopulated_fields(request, obj) if self.writes_content(request) else {}
@@ -146,8 +158,11 @@ class ExplainerAdmin(admin.ModelAdmin):
     @admin.action(permissions=["publish"], description="Publish selected approved explainers")
     def publish_selected(self, request, queryset):
         for explainer in queryset:  # one at a time, so each publish runs the model's checks
+            approval = explainer.pending_review()
             try:
-                explainer.publish(by=request.user)
+                if approval is None:
+                    raise TransitionNotAllowed(f"“{explainer}” has no approved version to publish.")
+                explainer.publish(by=request.user, version=approval.version)
             except TransitionNotAllowed as error:
                 self.message_user(request, str(error), messages.WARNING)
             else:
@@ -207,30 +222,25 @@ class ExplainerAdmin(admin.ModelAdmin):
         return super().change_view(request, object_id, form_url, extra_context)
 
     def workflow_context(self, request, explainer):
-        """Return the buttons this user may press on this explainer, with reasons for the ones withheld."""
-        user, status = request.user, explainer.status
+        """Return the buttons this user may press on this explainer, with the reasons for those withheld."""
+        user = request.user
         actions, notes = [], []
         version = explainer.latest_version()
-        contributed = bool(version and version.contributors.filter(pk=user.pk).exists())
-        if user.has_perm(SUBMIT) and status in (
-            Status.DRAFT,
-            Status.CHANGES_REQUESTED,
-            Status.PUBLISHED,
-            Status.WITHDRAWN,
-        ):
+        if explainer.submit_refusal(user) is None:
             actions.append(("Submit for review", "submit", "default"))
-        if user.has_perm(APPROVE) and status == Status.IN_REVIEW:
-            if contributed:
-                notes.append(
-                    "You edited this version, so another medical reviewer must approve it or "
-                    "request changes (separation of duties)."
-                )
-            else:
+        if user.has_perm(APPROVE) and explainer.status == Status.IN_REVIEW:
+            if (reason := explainer.review_refusal(user, version=version)) is None:
                 actions.append(("Review this version", "review", "default"))
-        if user.has_perm(PUBLISH) and status == Status.APPROVED:
-            actions.append(("Publish", "publish", "default"))
-        if user.has_perm(PUBLISH) and explainer.is_public:
+            else:
+                notes.append(reason)
+        if user.has_perm(PUBLISH) and explainer.status == Status.APPROVED:
+            if (reason := explainer.publish_refusal(user)) is None:
+                actions.append(("Publish", "publish", "default"))
+            else:
+                notes.append(reason)
+        if explainer.schedule_refusal(user) is None:
             actions.append(("Schedule review", "schedule", ""))
+        if explainer.withdraw_refusal(user) is None:
             actions.append(("Withdraw", "withdraw", "danger"))
         links = []
         if version is not None:
@@ -245,249 +255,72 @@ class ExplainerAdmin(admin.ModelAdmin):
             "explainer_reviews": explainer.reviews.select_related("version"),
         }
 
-    # -- workflow pages -----------------------------------------------------
+    # -- workflow pages (admin_views.py) ---------------------------------
 
     def get_urls(self):
         def view(function, name):
             return path(
-                f"<path:object_id>/{name}/", self.admin_site.admin_view(function), name=f"explainers_explainer_{name}"
+                f"<path:object_id>/{name}/",
+                self.admin_site.admin_view(partial(function, self)),
+                name=f"explainers_explainer_{name}",
             )
 
         return [
-            view(self.submit_view, "submit"),
-            view(self.review_view, "review"),
-            view(self.publish_view, "publish"),
-            view(self.withdraw_view, "withdraw"),
-            view(self.schedule_view, "schedule"),
+            view(admin_views.submit_view, "submit"),
+            view(admin_views.review_view, "review"),
+            view(admin_views.publish_view, "publish"),
+            view(admin_views.withdraw_view, "withdraw"),
+            view(admin_views.schedule_view, "schedule"),
         ] + super().get_urls()
 
     def _url(self, name, explainer):
         return reverse(f"admin:explainers_explainer_{name}", args=[explainer.pk])
 
-    def _explainer_or_404(self, request, object_id):
-        explainer = self.get_object(request, unquote(object_id))
-        if explainer is None:
-            raise Http404("No explainer with that id.")
-        if not self.has_view_or_change_permission(request, explainer):
-            raise PermissionDenied
-        return explainer
-
-    def _confirm(
-        self, request, object_id, *, permission, form_class, title, intro, button, perform, button_style="default"
-    ):
-        """Show a confirmation page; on POST, run ``perform`` and report its outcome as a message."""
-        explainer = self._explainer_or_404(request, object_id)
-        if not request.user.has_perm(permission):
-            raise PermissionDenied
-        data = request.POST if request.method == "POST" else None  # an empty POST (publish) is still a POST
-        form = form_class(data, initial=self._initial(form_class, explainer))
-        if request.method == "POST" and form.is_valid():
-            try:
-                success = perform(explainer, form.cleaned_data)
-            except TransitionNotAllowed as error:
-                self.message_user(request, str(error), messages.ERROR)
-            else:
-                self.message_user(request, success, messages.SUCCESS)
-            return redirect("admin:explainers_explainer_change", explainer.pk)
-        return TemplateResponse(
-            request,
-            "admin/explainers/explainer/workflow_confirm.html",
-            {
-                **self._page_context(request, explainer, title),
-                "intro": intro,
-                "form": form,
-                "button": button,
-                "button_style": button_style,
-            },
-        )
-
-    def _initial(self, form_class, explainer):
-        if form_class is forms.ScheduleReviewForm:
-            return {"due": explainer.next_review_due}
-        return {}
-
-    def _page_context(self, request, explainer, title):
-        return {
-            **self.admin_site.each_context(request),
-            "opts": self.opts,
-            "explainer": explainer,
-            "original": explainer,
-            "title": title,
-            "has_view_permission": self.has_view_permission(request, explainer),
-            "change_url": reverse("admin:explainers_explainer_change", args=[explainer.pk]),
-            "media": self.media,
-        }
-
-    def submit_view(self, request, object_id):
-        def perform(explainer, data):
-            version = explainer.submit_for_review(by=request.user, comment=data["comment"])
-            return f"Submitted version {version.number} of “{explainer}” for clinical review."
-
-        return self._confirm(
-            request,
-            object_id,
-            permission=SUBMIT,
-            form_class=forms.SubmitForm,
-            title="Submit for review",
-            intro="The current text is frozen as a new version and sent to the medical reviewers. Any later edit "
-            "sends it back to draft.",
-            button="Submit for review",
-            perform=perform,
-        )
-
-    def publish_view(self, request, object_id):
-        def perform(explainer, data):
-            explainer.publish(by=request.user)
-            return f"Published “{explainer}”: the approved version is now on the public site."
-
-        return self._confirm(
-            request,
-            object_id,
-            permission=PUBLISH,
-            form_class=forms.PublishForm,
-            title="Publish",
-            intro="The version the medical reviewer approved becomes the public page. Edits made since are not "
-            "published.",
-            button="Publish",
-            perform=perform,
-        )
-
-    def withdraw_view(self, request, object_id):
-        def perform(explainer, data):
-            explainer.withdraw(by=request.user, reason=data["reason"])
-            return f"Withdrew “{explainer}” from the public site."
-
-        return self._confirm(
-            request,
-            object_id,
-            permission=PUBLISH,
-            form_class=forms.WithdrawForm,
-            title="Withdraw",
-            intro="The page disappears from the public site. Its versions, reviews and history are kept.",
-            button="Withdraw",
-            perform=perform,
-            button_style="danger",
-        )
-
-    def schedule_view(self, request, object_id):
-        def perform(explainer, data):
-            explainer.schedule_review(by=request.user, due=data["due"])
-            return f"The next review of “{explainer}” is due on {data['due']:%d %B %Y}."
-
-        return self._confirm(
-            request,
-            object_id,
-            permission=PUBLISH,
-            form_class=forms.ScheduleReviewForm,
-            title="Schedule review",
-            intro="Set when a medical reviewer should next review this explainer. The date is shown on the public "
-            "page as “Next review due”.",
-            button="Schedule review",
-            perform=perform,
-        )
-
-    def review_view(self, request, object_id):
-        """Show what changed since the last approval and the page as the public would see it; take a decision."""
-        explainer = self._explainer_or_404(request, object_id)
-        version = explainer.latest_version()
-        if version is None:
-            self.message_user(request, f"“{explainer}” has not been submitted for review yet.", messages.WARNING)
-            return redirect("admin:explainers_explainer_change", explainer.pk)
-        user = request.user
-        contributed = version.contributors.filter(pk=user.pk).exists()
-        can_decide = user.has_perm(APPROVE) and explainer.status == Status.IN_REVIEW and not contributed
-        form = forms.ReviewDecisionForm(request.POST if request.method == "POST" else None)
-        if request.method == "POST":
-            if not user.has_perm(APPROVE):
-                raise PermissionDenied
-            if contributed:
-                self.message_user(
-                    request,
-                    "You edited this version, so another medical reviewer must approve it or request changes.",
-                    messages.ERROR,
-                )
-                return redirect("admin:explainers_explainer_change", explainer.pk)
-            if form.is_valid():
-                return self._decide(request, explainer, form.cleaned_data)
-        base = (
-            Review.objects.filter(
-                explainer=explainer, kind__in=[ReviewKind.FULL, ReviewKind.MINOR], version__number__lt=version.number
-            )
-            .select_related("version")
-            .order_by("-pk")
-            .first()
-        )
-        context = {
-            **self._page_context(request, explainer, f"Review “{explainer}”, version {version.number}"),
-            "version": version,
-            "submission": explainer.events.filter(action="submitted", version=version).select_related("actor").first(),
-            "base_version": base.version if base else None,
-            "diff": diff_versions(base.version if base else None, version),
-            "form": form,
-            "can_decide": can_decide,
-            "contributed": contributed and user.has_perm(APPROVE),
-            "minor_allowed": explainer.reviews.filter(kind=ReviewKind.FULL).exists(),
-            "changed_since_submission": version.content_hash != explainer.working_hash(),
-        }
-        return TemplateResponse(request, "admin/explainers/explainer/review.html", context)
-
-    def _decide(self, request, explainer, data):
-        try:
-            if data["decision"] == ReviewKind.CHANGES_REQUESTED:
-                explainer.request_changes(by=request.user, comments=data["comments"])
-                success = f"Sent “{explainer}” back to its authors with your comments."
-            else:
-                review = explainer.approve(by=request.user, kind=data["decision"], comments=data["comments"])
-                kind = review.get_kind_display().lower()
-                success = f"Approved “{explainer}” ({kind}); a publisher can now publish it."
-        except TransitionNotAllowed as error:
-            self.message_user(request, str(error), messages.ERROR)
-        else:
-            self.message_user(request, success, messages.SUCCESS)
-        return redirect("admin:explainers_explainer_change", explainer.pk)
-
 
 @admin.register(Condition)
 class ConditionAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug", "description_awaits_approval", "community_size"]
+    list_display = ["name", "slug", "awaits_approval", "community_size"]
     list_select_related = ["approved_description"]
     search_fields = ["name", "alternate_names"]
     prepopulated_fields = {"slug": ["name"]}
-    readonly_fields = ["public_description_display", "description_edited_by"]
-    fields = [
-        "name",
-        "slug",
-        "alternate_names",
-        "description",
-        "public_description_display",
-        "description_edited_by",
-        "community_size",
-    ]
+    readonly_fields = ["public_details"]
+    fields = ["name", "slug", "alternate_names", "description", "public_details", "community_size"]
 
     class Media:
         css = ADMIN_CSS
 
-    @admin.display(boolean=True, description="Description awaiting approval")
-    def description_awaits_approval(self, condition):
-        return condition.description_awaits_approval
+    @admin.display(boolean=True, description="Changes awaiting approval")
+    def awaits_approval(self, condition):
+        return condition.awaits_approval
 
-    @admin.display(description="Approved description (public)")
-    def public_description_display(self, condition):
+    @admin.display(description="Approved details (public)")
+    def public_details(self, condition):
         approval = condition.approved_description
         if approval is None:
-            return "None yet: the public page shows no description until a medical reviewer approves one."
+            return "None yet: the condition and its explainers are not public until a medical reviewer approves it."
         return format_html(
-            '{}<br><span class="quiet">Approved by {}, {} on {:%d %B %Y}.</span>',
-            approval.text,
+            '<strong>{}</strong>{}<br>{}<br><span class="quiet">Approved by {}, {} on {}.</span>',
+            approval.name,
+            f" (also known as {', '.join(approval.alternate_name_list)})" if approval.alternate_names else "",
+            approval.text or "No description.",
             approval.reviewer_name,
             approval.reviewer_credentials,
-            approval.approved_at,
+            date_format(timezone.localtime(approval.approved_at), "j F Y"),
         )
 
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if obj is not None and obj.approved_description_id:
+            readonly.append("slug")  # the approved address: links and explainer addresses depend on it
+        return readonly
+
+    def get_prepopulated_fields(self, request, obj=None):
+        return {} if obj is not None and obj.approved_description_id else super().get_prepopulated_fields(request, obj)
+
     def save_model(self, request, obj, form, change):
-        if "description" in form.changed_data:
-            obj.description_edited_by = request.user
         super().save_model(request, obj, form, change)
+        if not change or set(form.changed_data) & set(Condition.REVIEWED_FIELDS):
+            obj.record_edit(by=request.user)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         condition = self.get_object(request, unquote(object_id))
@@ -496,11 +329,11 @@ class ConditionAdmin(admin.ModelAdmin):
         return super().change_view(request, object_id, form_url, extra_context)
 
     def approval_context(self, request, condition):
-        user = request.user
+        refusal = condition.approval_refusal(request.user)
         return {
-            "description_awaits_approval": condition.description_awaits_approval,
-            "can_approve_description": user.has_perm(APPROVE) and condition.description_edited_by_id != user.pk,
-            "edited_description_yourself": user.has_perm(APPROVE) and condition.description_edited_by_id == user.pk,
+            "awaits_approval": condition.awaits_approval,
+            "can_approve": refusal is None,
+            "approval_refusal": refusal if request.user.has_perm(APPROVE) else None,
             "approve_description_url": reverse("admin:explainers_condition_approve_description", args=[condition.pk]),
         }
 
@@ -508,72 +341,109 @@ class ConditionAdmin(admin.ModelAdmin):
         return [
             path(
                 "<path:object_id>/approve-description/",
-                self.admin_site.admin_view(self.approve_description_view),
+                self.admin_site.admin_view(partial(admin_views.approve_condition_view, self)),
                 name="explainers_condition_approve_description",
             ),
         ] + super().get_urls()
 
-    def approve_description_view(self, request, object_id):
-        condition = self.get_object(request, unquote(object_id))
-        if condition is None:
-            raise Http404("No condition with that id.")
-        if not request.user.has_perm(APPROVE):
-            raise PermissionDenied
-        if request.method == "POST":
-            try:
-                condition.approve_description(by=request.user)
-            except TransitionNotAllowed as error:
-                self.message_user(request, str(error), messages.ERROR)
-            else:
-                self.message_user(
-                    request, f"Approved the description of “{condition}”; it is now public.", messages.SUCCESS
-                )
-            return redirect("admin:explainers_condition_change", condition.pk)
-        return TemplateResponse(
-            request,
-            "admin/explainers/condition/approve_description.html",
-            {
-                **self.admin_site.each_context(request),
-                **self.approval_context(request, condition),
-                "opts": self.opts,
-                "original": condition,
-                "condition": condition,
-                "title": f"Approve the description of “{condition}”",
-                "has_view_permission": self.has_view_permission(request, condition),
-                "description_diff": word_diff(condition.public_description, condition.description),
-                "media": self.media,
-            },
-        )
+
+def change_table(rows, *, empty):
+    """Return a change history as an HTML table: when, who, what, from → to."""
+    if not rows:
+        return empty
+    body = format_html_join(
+        "",
+        "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+        (
+            (
+                date_format(timezone.localtime(row.at), "j M Y, H:i"),
+                row.actor.get_full_name() or row.actor.get_username(),
+                row.field,
+                row.old_value,
+                row.new_value,
+            )
+            for row in rows
+        ),
+    )
+    return format_html(
+        '<table class="change-history"><thead><tr><th scope="col">When</th><th scope="col">Who</th>'
+        '<th scope="col">Field</th><th scope="col">Was</th><th scope="col">Became</th></tr></thead>'
+        "<tbody>{}</tbody></table>",
+        body,
+    )
 
 
 @admin.register(Reviewer)
 class ReviewerAdmin(admin.ModelAdmin):
-    list_display = ["display_name", "credentials", "specialty", "user"]
+    list_display = ["display_name", "credentials", "specialty", "registration_verified_on", "user"]
     list_select_related = ["user"]
-    search_fields = ["display_name", "credentials", "specialty", "user__username"]
-    prepopulated_fields = {"slug": ["display_name"]}
+    search_fields = ["display_name", "credentials", "specialty", "user__username", "registration_number"]
+    fields = ["user", *Reviewer.IDENTITY_FIELDS, *Reviewer.OWN_FIELDS, "history"]
+
+    class Media:
+        css = ADMIN_CSS
+
+    def has_add_permission(self, request):
+        return request.user.has_perm(Reviewer.MANAGE)
 
     def has_change_permission(self, request, obj=None):
-        # A medical reviewer keeps their own public profile current, not a colleague's.
-        if obj is not None and not request.user.is_superuser and obj.user_id != request.user.pk:
-            return False
-        return super().has_change_permission(request, obj)
+        if obj is None:
+            return request.user.has_perm(Reviewer.MANAGE) or request.user.has_perm("explainers.change_reviewer")
+        return bool(obj.editable_fields(request.user))
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # reviews point at profiles; a profile stays, with its history
+
+    def get_readonly_fields(self, request, obj=None):
+        editable = (obj or Reviewer()).editable_fields(request.user) if obj else Reviewer.IDENTITY_FIELDS
+        if obj is None and request.user.has_perm(Reviewer.MANAGE):
+            editable = ["user", *Reviewer.IDENTITY_FIELDS, *Reviewer.OWN_FIELDS]
+        return [name for name in self.fields if name not in editable]
+
+    def get_prepopulated_fields(self, request, obj=None):
+        return {"slug": ["display_name"]} if "slug" not in self.get_readonly_fields(request, obj) else {}
+
+    @admin.display(description="Changes to this profile")
+    def history(self, reviewer):
+        if not reviewer.pk:
+            return "—"
+        return change_table(
+            reviewer.changes.select_related("actor").order_by("-pk")[:100], empty="No changes recorded yet."
+        )
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "user":
-            kwargs["queryset"] = db_field.related_model.objects.filter(is_staff=True, is_active=True)
+            kwargs["queryset"] = db_field.related_model.objects.filter(
+                is_staff=True, is_active=True, reviewer_profile__isnull=True
+            )
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        obj.save_with_history(by=request.user)
 
 
 @admin.register(SiteSettings)
 class SiteSettingsAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "community_name", "review_interval_months"]
+    list_display = ["__str__", "community_name", "review_interval_months", "max_review_interval_months"]
+    readonly_fields = ["history"]
+
+    class Media:
+        css = ADMIN_CSS
 
     def has_add_permission(self, request):
         return super().has_add_permission(request) and not SiteSettings.objects.exists()
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    @admin.display(description="Changes to these settings")
+    def history(self, site_settings):
+        return change_table(
+            SiteSettingsChange.objects.select_related("actor").order_by("-pk")[:100], empty="No changes recorded yet."
+        )
+
+    def save_model(self, request, obj, form, change):
+        obj.save_with_history(by=request.user)
 
 
 class RecordAdmin(admin.ModelAdmin):
@@ -647,6 +517,30 @@ class ExplainerEventAdmin(RecordAdmin):
 
 @admin.register(ConditionDescriptionApproval)
 class ConditionDescriptionApprovalAdmin(RecordAdmin):
-    list_display = ["condition", "reviewer_name", "approved_at"]
+    list_display = ["name", "condition", "reviewer_name", "approved_at"]
     list_select_related = ["condition"]
-    search_fields = ["condition__name", "reviewer_name", "text"]
+    search_fields = ["condition__name", "name", "reviewer_name", "text"]
+
+
+@admin.register(ConditionEvent)
+class ConditionEventAdmin(RecordAdmin):
+    list_display = ["at", "condition", "action", "actor"]
+    list_select_related = ["condition", "actor"]
+    list_filter = ["action"]
+    search_fields = ["condition__name", "actor__username"]
+
+
+@admin.register(ReviewerProfileChange)
+class ReviewerProfileChangeAdmin(RecordAdmin):
+    list_display = ["at", "reviewer", "field", "old_value", "new_value", "actor"]
+    list_select_related = ["reviewer", "actor"]
+    list_filter = ["field"]
+    search_fields = ["reviewer__display_name", "old_value", "new_value", "actor__username"]
+
+
+@admin.register(SiteSettingsChange)
+class SiteSettingsChangeAdmin(RecordAdmin):
+    list_display = ["at", "field", "actor"]
+    list_select_related = ["actor"]
+    list_filter = ["field"]
+    search_fields = ["field", "old_value", "new_value", "actor__username"]

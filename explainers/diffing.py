@@ -83,6 +83,28 @@ def word_diff(old, new):
     return mark_safe("".join(parts))  # noqa: S308 - every token above went through escape()
 
 
+def _words(version):
+    parts = [version.question, version.tldr]
+    for section in version.sections:
+        parts += [section.get("heading", ""), section.get("body", "")]
+    return re.findall(r"\w+", " ".join(parts).lower())
+
+
+def changed_word_share(old, new):
+    """Return the share (0 to 1) of words that differ between two versions: a minor change keeps it small.
+
+    Measured over question, TL;DR, headings and section text: the words removed or added, over
+    the words of the longer version.
+    """
+    old_words, new_words = _words(old), _words(new)
+    longest = max(len(old_words), len(new_words))
+    if not longest:
+        return 0.0
+    matcher = difflib.SequenceMatcher(None, old_words, new_words, autojunk=False)
+    kept = sum(block.size for block in matcher.get_matching_blocks())
+    return (longest - kept) / longest
+
+
 def whole(tag, text):
     return mark_safe(f"<{tag}>{escape(text)}</{tag}>") if text else mark_safe("")  # noqa: S308 - escaped
 

@@ -1,4 +1,4 @@
-"""Admin forms: the explainer's edit form with its edit lock, and the workflow confirmation forms."""
+"""Admin forms: the explainer's edit form with its edit lock, and the workflow decision forms."""
 
 from django import forms
 from django.contrib.admin.models import LogEntry
@@ -65,6 +65,29 @@ def stale_edit_message(explainer):
     )
 
 
+class VersionSeenForm(forms.Form):
+    """Carry the version a decision page showed, so the decision applies to exactly what the person read."""
+
+    version_number = forms.IntegerField(widget=forms.HiddenInput)
+    content_hash = forms.CharField(widget=forms.HiddenInput, max_length=64)
+
+    def __init__(self, *args, explainer, version=None, **kwargs):
+        self.explainer = explainer
+        if version is not None:
+            kwargs.setdefault("initial", {}).update(version_number=version.number, content_hash=version.content_hash)
+        super().__init__(*args, **kwargs)
+
+    def clean(self):
+        cleaned_data = super().clean()
+        number, digest = cleaned_data.get("version_number"), cleaned_data.get("content_hash")
+        if number is not None and digest:
+            version = self.explainer.versions.filter(number=number, content_hash=digest).first()
+            if version is None:
+                raise ValidationError("This page showed a version that does not exist: open it again before deciding.")
+            cleaned_data["version"] = version
+        return cleaned_data
+
+
 class SubmitForm(forms.Form):
     comment = forms.CharField(
         label="Note for the medical reviewer (optional)",
@@ -74,8 +97,8 @@ class SubmitForm(forms.Form):
     )
 
 
-class ReviewDecisionForm(forms.Form):
-    """A reviewer's decision on the submitted version; requesting changes needs a comment."""
+class ReviewDecisionForm(VersionSeenForm):
+    """A reviewer's decision on the version their page showed; requesting changes needs a comment."""
 
     DECISIONS = [
         (ReviewKind.FULL, "Approve as full clinical review"),
@@ -99,8 +122,8 @@ class ReviewDecisionForm(forms.Form):
         return cleaned_data
 
 
-class PublishForm(forms.Form):
-    """Nothing to fill in: publishing is confirmed by pressing the button."""
+class PublishForm(VersionSeenForm):
+    """Nothing to fill in: publishing the approved version the page showed is confirmed by the button."""
 
 
 class WithdrawForm(forms.Form):
@@ -117,3 +140,9 @@ class ScheduleReviewForm(forms.Form):
         widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
         help_text="The date by which a medical reviewer should review this explainer again.",
     )
+
+
+class ConditionApprovalForm(forms.Form):
+    """Carry the fingerprint of the condition details the approval page showed."""
+
+    content_hash = forms.CharField(widget=forms.HiddenInput, max_length=64)

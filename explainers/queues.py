@@ -1,17 +1,19 @@
 """
 Who has what to do next: the review queues on the admin index and in the reminder emails.
 
-Each queue is built from the queryset methods in ``models.py`` and shown only to the roles
-that can act on it.
+Each queue is built from the queryset methods in ``models`` and shown only to the roles that
+can act on it. Whether a reviewer may review an explainer is the model's rule
+(``Explainer.review_refusal``), asked here, never worked out again.
 """
 
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, Subquery
+from django.conf import settings
 
-from .models import Explainer, ExplainerVersion
+from .models import APPROVE, PUBLISH, SUBMIT, Condition, Explainer
 
-APPROVE, SUBMIT, PUBLISH = "explainers.approve_explainer", "explainers.submit_explainer", "explainers.publish_explainer"
+# The first explainers of a queue, oldest first; a longer queue says how many more there are.
+QUEUE_LENGTH = 50
 
 
 @dataclass
@@ -22,56 +24,78 @@ class Queue:
     link: str = "change"  # which admin page each entry opens: "change" or "review"
     note: str = ""
     shows_due: bool = False  # list the review due date rather than when the explainer last changed
+    reasons: dict = None  # explainer pk → why the person cannot act on it
+    conditions: list = None  # a queue of conditions instead of explainers
 
     @property
     def count(self):
-        return len(self.explainers)
-
-
-def with_contribution(queryset, user):
-    """Annotate ``contributed``: whether ``user`` edited the version now awaiting review."""
-    latest = ExplainerVersion.objects.filter(explainer=OuterRef("pk")).order_by("-number").values("pk")[:1]
-    contributed = ExplainerVersion.contributors.through.objects.filter(
-        explainerversion_id=OuterRef("latest_version_id"), user_id=user.pk
-    )
-    return queryset.annotate(latest_version_id=Subquery(latest)).annotate(contributed=Exists(contributed))
+        return len(self.conditions if self.conditions is not None else self.explainers)
 
 
 def awaiting_review_split(user):
-    """Return (explainers ``user`` may review, explainers awaiting review that ``user`` edited)."""
-    explainers = list(with_contribution(Explainer.objects.awaiting_review().select_related("condition"), user))
-    return [e for e in explainers if not e.contributed], [e for e in explainers if e.contributed]
+    """Return (explainers ``user`` may review, [(explainer, why they may not)] for the rest)."""
+    mine, others = [], []
+    awaiting = (
+        Explainer.objects.awaiting_review()
+        .select_related("condition")
+        .prefetch_related("sections", "sources", "versions__contributors")  # what the review rule reads
+        .order_by("updated_at")[:QUEUE_LENGTH]
+    )
+    for explainer in awaiting:
+        reason = explainer.review_refusal(user)
+        if reason is None:
+            mine.append(explainer)
+        else:
+            others.append((explainer, reason))
+    return mine, others
 
 
 def review_schedule():
-    """Return (published explainers overdue for review, those due within the next 30 days)."""
+    """Return (published explainers overdue for review, those due within the next days)."""
     overdue = Explainer.objects.due_for_review().select_related("condition").order_by("next_review_due")
     soon = Explainer.objects.due_soon().select_related("condition").order_by("next_review_due")
-    return list(overdue), list(soon)
+    return list(overdue[:QUEUE_LENGTH]), list(soon[:QUEUE_LENGTH])
+
+
+def conditions_awaiting_approval():
+    """Conditions whose public details (name, other names, description) differ from the approved ones."""
+    candidates = Condition.objects.select_related("approved_description").order_by("name")
+    return [condition for condition in candidates if condition.awaits_approval][:QUEUE_LENGTH]
 
 
 def queues_for(user):
     """Return the queues ``user``'s role lets them act on, in the order they are shown."""
     queues = []
     if user.has_perm(APPROVE):
-        mine, edited = awaiting_review_split(user)
+        mine, others = awaiting_review_split(user)
         queues.append(Queue("awaiting_review", "Awaiting your review", mine, link="review"))
-        if edited:
+        if others:
             queues.append(
                 Queue(
-                    "edited_by_you",
-                    "Awaiting review, but you can't review: you edited it",
-                    edited,
+                    "not_yours",
+                    "Awaiting review, but not by you",
+                    [explainer for explainer, _ in others],
                     link="review",
-                    note="Another medical reviewer must approve a version you contributed to.",
+                    note="Another medical reviewer must decide on these; the reason is given for each.",
+                    reasons={explainer.pk: reason for explainer, reason in others},
                 )
             )
+        conditions = [c for c in conditions_awaiting_approval() if c.approval_refusal(user) is None]
+        queues.append(
+            Queue(
+                "conditions",
+                "Conditions awaiting approval",
+                [],
+                conditions=conditions,
+                note="Their name, other names or description changed; the public sees the approved details.",
+            )
+        )
     if user.has_perm(SUBMIT):
         queues.append(
             Queue(
                 "changes_requested",
                 "Changes requested",
-                list(Explainer.objects.changes_requested().select_related("condition")),
+                list(Explainer.objects.changes_requested().select_related("condition")[:QUEUE_LENGTH]),
                 note="A medical reviewer sent these back with comments; edit, then submit again.",
             )
         )
@@ -81,9 +105,9 @@ def queues_for(user):
             Queue(
                 "awaiting_publication",
                 "Approved, awaiting publication",
-                list(Explainer.objects.awaiting_publication().select_related("condition")),
+                list(Explainer.objects.awaiting_publication().select_related("condition")[:QUEUE_LENGTH]),
             ),
             Queue("overdue", "Overdue for review", overdue, shows_due=True),
-            Queue("due_soon", "Due for review within 30 days", soon, shows_due=True),
+            Queue("due_soon", f"Due for review within {settings.CONDINFO_DUE_SOON_DAYS} days", soon, shows_due=True),
         ]
     return queues

@@ -14,6 +14,8 @@ READ = [
     "view_explainerversion",
     "view_explainerevent",
     "view_conditiondescriptionapproval",
+    "view_conditionevent",
+    "view_reviewerprofilechange",
 ]
 
 ROLES = {
@@ -42,6 +44,6 @@ ROLES = {
         "publish_explainer",
         "view_sitesettings",
         "change_sitesettings",
-        "add_reviewer",
+        "view_sitesettingschange",
     ],
 }

@@ -15,7 +15,7 @@ from django.db import connection
 from django.db.models import F, Q, Value
 from django.utils.safestring import mark_safe
 
-from .models import Condition, Explainer, ExplainerVersion
+from .models import Condition, Explainer
 
 MAX_QUERY_LENGTH = 200
 SEARCH_CONFIG = "english"
@@ -57,16 +57,15 @@ def is_postgresql():
     return connection.vendor == "postgresql"
 
 
-def index_version(version):
-    """Store a snapshot's search vector (PostgreSQL only; SQLite searches the plain columns)."""
+def search_vector_for(*, question, tldr, names, body):
+    """Return the weighted search vector a snapshot stores at insert (None on SQLite, which searches columns)."""
     if not is_postgresql():
-        return
-    condition = version.explainer.condition
-    ExplainerVersion.objects.filter(pk=version.pk).update(
-        search_vector=SearchVector(Value(version.question), weight="A", config=SEARCH_CONFIG)
-        + SearchVector(Value(version.tldr), weight="B", config=SEARCH_CONFIG)
-        + SearchVector(Value(f"{condition.name} {condition.alternate_names}"), weight="C", config=SEARCH_CONFIG)
-        + SearchVector(Value(version.body_text), weight="D", config=SEARCH_CONFIG)
+        return None
+    return (
+        SearchVector(Value(question), weight="A", config=SEARCH_CONFIG)
+        + SearchVector(Value(tldr), weight="B", config=SEARCH_CONFIG)
+        + SearchVector(Value(names), weight="C", config=SEARCH_CONFIG)
+        + SearchVector(Value(body), weight="D", config=SEARCH_CONFIG)
     )
 
 
@@ -86,9 +85,11 @@ def search(raw_query):
 def _conditions(terms):
     match = Q()
     for term in terms:
-        match &= Q(name__icontains=term) | Q(alternate_names__icontains=term)
+        match &= Q(approved_description__name__icontains=term) | Q(
+            approved_description__alternate_names__icontains=term
+        )
     found = list(Condition.objects.public().filter(match)[:MAX_RESULTS])
-    return sorted(found, key=lambda c: (not all(t in c.name.lower() for t in terms), c.name))
+    return sorted(found, key=lambda c: (not all(t in c.public_name.lower() for t in terms), c.public_name))
 
 
 def _public_explainers():
@@ -128,16 +129,16 @@ def _explainers_fallback(query, terms):
             Q(published_version__question__icontains=term)
             | Q(published_version__tldr__icontains=term)
             | Q(published_version__body_text__icontains=term)
-            | Q(condition__name__icontains=term)
-            | Q(condition__alternate_names__icontains=term)
+            | Q(published_version__condition__approved_description__name__icontains=term)
+            | Q(published_version__condition__approved_description__alternate_names__icontains=term)
         )
     scored = []
     for explainer in _public_explainers().filter(match):
-        version, condition = explainer.published_version, explainer.condition
+        version = explainer.published_version
         fields = {
             "question": version.question.lower(),
             "tldr": version.tldr.lower(),
-            "names": f"{condition.name} {condition.alternate_names}".lower(),
+            "names": version.condition.public_names_text.lower(),
             "body": version.body_text.lower(),
         }
         score = sum(weight for term in terms for name, weight in WEIGHTS.items() if term in fields[name])

@@ -4,6 +4,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.sitemaps import Sitemap
+from django.db.models import Q
 from django.urls import reverse
 
 from .models import Condition, Explainer, Reviewer
@@ -29,12 +30,16 @@ class PageSitemap(CanonicalSiteSitemap):
 
 class ConditionSitemap(CanonicalSiteSitemap):
     def items(self):
-        return Condition.objects.public().order_by("name")
+        return Condition.objects.public()
 
 
 class ExplainerSitemap(CanonicalSiteSitemap):
     def items(self):
-        return Explainer.objects.published().select_related("condition").order_by("condition__name", "position", "pk")
+        return (
+            Explainer.objects.published()
+            .select_related("published_version__condition")
+            .order_by("published_version__condition__slug", "position", "pk")
+        )
 
     def lastmod(self, explainer):
         return explainer.last_updated
@@ -42,9 +47,12 @@ class ExplainerSitemap(CanonicalSiteSitemap):
 
 class ReviewerSitemap(CanonicalSiteSitemap):
     def items(self):
-        return Reviewer.objects.filter(pk__in=Explainer.objects.published().values("public_review__reviewer")).order_by(
-            "slug"
-        )
+        # Everyone named on a public page: full reviewers and approvers of a minor change.
+        published = Explainer.objects.published()
+        return Reviewer.objects.filter(
+            Q(pk__in=published.values("public_review__reviewer"))
+            | Q(pk__in=published.values("published_review__reviewer"))
+        ).order_by("slug")
 
 
 sitemaps = {

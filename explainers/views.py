@@ -9,10 +9,12 @@ from email.utils import parseaddr
 from itertools import groupby
 
 from django.conf import settings
-from django.shortcuts import get_object_or_404, render
+from django.db.models import Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
-from .models import Condition, Explainer, Reviewer, SiteSettings
+from .models import Condition, EventAction, Explainer, ExplainerEvent, Reviewer, SiteSettings
 from .search import MAX_QUERY_LENGTH, search
 
 RECENTLY_REVIEWED = 8
@@ -36,7 +38,7 @@ def page_context(**context):
 
 def conditions_by_letter(conditions):
     """Return [(letter, [conditions])] in alphabetical order, with "#" for names not starting with a letter."""
-    ordered = sorted(conditions, key=lambda c: (c.initial == "#", c.initial, c.name.lower()))
+    ordered = sorted(conditions, key=lambda c: (c.initial == "#", c.initial, c.public_name.lower()))
     return [(letter, list(group)) for letter, group in groupby(ordered, key=lambda c: c.initial)]
 
 
@@ -85,21 +87,21 @@ def condition_index(request):
 
 
 def condition_detail(request, slug):
-    condition = get_object_or_404(Condition.objects.public().select_related("approved_description"), slug=slug)
+    condition = get_object_or_404(Condition.objects.public(), slug=slug)
     explainers = (
-        condition.explainers.published()
-        .select_related("published_version", "public_review")
+        Explainer.objects.for_public_page()
+        .filter(published_version__condition=condition)
         .order_by("position", "published_version__question")
     )
     canonical = absolute_url(condition.get_absolute_url())
     structured_data = {
         "@context": "https://schema.org",
         "@type": "MedicalCondition",
-        "name": condition.name,
+        "name": condition.public_name,
         "url": canonical,
     }
-    if condition.alternate_name_list:
-        structured_data["alternateName"] = condition.alternate_name_list
+    if condition.public_alternate_names:
+        structured_data["alternateName"] = condition.public_alternate_names
     if condition.public_description:
         structured_data["description"] = condition.public_description
     return render(
@@ -115,7 +117,14 @@ def condition_detail(request, slug):
 
 
 def explainer_detail(request, condition_slug, slug):
-    explainer = get_object_or_404(Explainer.objects.for_public_page(), condition__slug=condition_slug, slug=slug)
+    """Show the published snapshot at its address; an address a page was published at before redirects."""
+    explainer = (
+        Explainer.objects.for_public_page()
+        .filter(published_version__condition__slug=condition_slug, published_version__slug=slug)
+        .first()
+    )
+    if explainer is None:
+        return redirect_moved_explainer(condition_slug, slug)
     version = explainer.published_version
     sections = [{**section, "anchor": f"section-{number}"} for number, section in enumerate(version.sections, start=1)]
     sources = [source_links(source) for source in version.sources]
@@ -125,9 +134,10 @@ def explainer_detail(request, condition_slug, slug):
         "explainers/explainer_detail.html",
         page_context(
             explainer=explainer,
-            condition=explainer.condition,
+            condition=version.condition,
             version=version,
             review=explainer.public_review,
+            latest_change=explainer.latest_change_review,
             sections=sections,
             sources=sources,
             is_overdue=explainer.is_overdue(),
@@ -135,6 +145,22 @@ def explainer_detail(request, condition_slug, slug):
             structured_data=explainer_structured_data(explainer, sections, sources, canonical),
         ),
     )
+
+
+def redirect_moved_explainer(condition_slug, slug):
+    """Redirect (301) an address an explainer was published at before to where it is published now; else 404."""
+    publication = (
+        ExplainerEvent.objects.filter(
+            action=EventAction.PUBLISHED, version__condition__slug=condition_slug, version__slug=slug
+        )
+        .order_by("-pk")
+        .values_list("explainer_id", flat=True)
+        .first()
+    )
+    explainer = Explainer.objects.for_public_page().filter(pk=publication).first() if publication else None
+    if explainer is None:
+        raise Http404("No published explainer at this address.")
+    return redirect(explainer.get_absolute_url(), permanent=True)
 
 
 def source_links(source):
@@ -149,10 +175,15 @@ def source_links(source):
 
 def explainer_structured_data(explainer, sections, sources, canonical):
     """Return the schema.org MedicalWebPage description of an explainer page, as plain data."""
-    version, condition, review = explainer.published_version, explainer.condition, explainer.public_review
-    about = {"@type": "MedicalCondition", "name": condition.name, "url": absolute_url(condition.get_absolute_url())}
-    if condition.alternate_name_list:
-        about["alternateName"] = condition.alternate_name_list
+    version, review = explainer.published_version, explainer.public_review
+    condition = version.condition
+    about = {
+        "@type": "MedicalCondition",
+        "name": condition.public_name,
+        "url": absolute_url(condition.get_absolute_url()),
+    }
+    if condition.public_alternate_names:
+        about["alternateName"] = condition.public_alternate_names
     data = {
         "@context": "https://schema.org",
         "@type": "MedicalWebPage",
@@ -168,18 +199,27 @@ def explainer_structured_data(explainer, sections, sources, canonical):
     }
     if review is not None:
         data["lastReviewed"] = review.reviewed_on.isoformat()
-        data["reviewedBy"] = {
-            "@type": "Person",
-            "name": review.reviewer_name,
-            "jobTitle": review.reviewer_credentials,
-            "url": absolute_url(review.reviewer.get_absolute_url()),
-        }
+    # Everyone who approved the words shown: the full review, and a later minor change's approver.
+    reviewers = [r for r in (review, explainer.latest_change_review) if r is not None]
+    if reviewers:
+        people = [
+            {
+                "@type": "Person",
+                "name": r.reviewer_name,
+                "jobTitle": r.reviewer_credentials,
+                "url": absolute_url(r.reviewer.get_absolute_url()),
+            }
+            for r in reviewers
+        ]
+        data["reviewedBy"] = people[0] if len(people) == 1 else people
     parts = []
     for section in sections:
         part = {"@type": "WebPageElement", "cssSelector": f"#{section['anchor']}"}
         if section.get("heading"):
             part["name"] = section["heading"]
         if section.get("health_aspect"):
+            # hasHealthAspect belongs to HealthTopicContent: the section is both kinds of thing.
+            part["@type"] = ["WebPageElement", "HealthTopicContent"]
             part["hasHealthAspect"] = SCHEMA_ORG + section["health_aspect"]
         parts.append(part)
     if parts:
@@ -199,16 +239,22 @@ def explainer_structured_data(explainer, sections, sources, canonical):
 
 
 def reviewer_detail(request, slug):
+    """A reviewer's profile, listing each public page they approved under the name recorded with that review."""
     reviewer = get_object_or_404(Reviewer, slug=slug)
     explainers = (
         Explainer.objects.for_public_page()
-        .filter(public_review__reviewer=reviewer)
-        .order_by("condition__name", "position", "published_version__question")
+        .filter(Q(public_review__reviewer=reviewer) | Q(published_review__reviewer=reviewer))
+        .order_by("published_version__condition__approved_description__name", "position", "published_version__question")
     )
+    reviews = []
+    for explainer in explainers:
+        for review in (explainer.public_review, explainer.latest_change_review):
+            if review is not None and review.reviewer_id == reviewer.pk:
+                reviews.append((explainer, review))
     return render(
         request,
         "explainers/reviewer_detail.html",
-        page_context(reviewer=reviewer, explainers=explainers, canonical_url=absolute_url(reviewer.get_absolute_url())),
+        page_context(reviewer=reviewer, reviews=reviews, canonical_url=absolute_url(reviewer.get_absolute_url())),
     )
 
 

@@ -48,3 +48,13 @@ def change_url(explainer):
 
 def workflow_url(name, explainer):
     return reverse(f"admin:explainers_explainer_{name}", args=[explainer.pk])
+
+
+def version_fields(version):
+    """Return the hidden fields a decision page carries: the version (number and hash) it showed."""
+    return {"version_number": version.number, "content_hash": version.content_hash}
+
+
+def condition_approval_fields(condition):
+    """Return the hidden field the condition approval page carries: the fingerprint of the details it showed."""
+    return {"content_hash": condition.working_hash()}

@@ -56,3 +56,32 @@ def demo(db):
 
     call_command("load_demo", verbosity=0)
     return Explainer.objects.get(slug="what-causes-dermatomyositis-and-polymyositis")
+
+
+@pytest.fixture(autouse=True)
+def _record_triggers_let_sqlite_flush(request):
+    """Let a transactional test's database be emptied afterwards on SQLite.
+
+    Django empties it with DELETE on SQLite (TRUNCATE on PostgreSQL, which row triggers do not
+    see), and the record tables' triggers refuse DELETE: they are dropped just before the flush
+    and put back before the next such test.
+    """
+    if not {"transactional_db", "live_server"} & set(request.fixturenames):
+        yield
+        return
+    request.getfixturevalue("transactional_db")
+    from importlib import import_module
+
+    from django.db import connection
+
+    from explainers import record_protection
+
+    tables = import_module("explainers.migrations.0009_record_tables_refuse_changes").TABLES
+    if connection.vendor != "sqlite":
+        yield
+        return
+    with connection.schema_editor() as editor:
+        record_protection.install(editor, tables)
+    yield
+    with connection.schema_editor() as editor:
+        record_protection.uninstall(editor, tables)

@@ -6,8 +6,9 @@ from contextlib import contextmanager
 from unittest import mock
 
 from django.contrib.auth.models import Group, User
+from django.utils import timezone
 
-from explainers.models import Condition, Explainer, Reviewer, ReviewKind
+from explainers.models import Condition, Explainer, RegistrationBody, Reviewer, ReviewKind
 
 _counter = itertools.count(1)
 
@@ -23,19 +24,34 @@ def make_user(role=None, **fields):
 
 
 def make_reviewer(user=None, **fields):
+    """Create a reviewer profile whose registration was checked today (so they may approve)."""
     n = next(_counter)
     user = user or make_user("Medical reviewers")
     fields.setdefault("display_name", f"Dr Reviewer {n}")
     fields.setdefault("credentials", "MD, rheumatologist")
     fields.setdefault("slug", f"reviewer-{n}")
+    fields.setdefault("registration_body", RegistrationBody.GMC)
+    fields.setdefault("registration_number", f"{7000000 + n}")
+    fields.setdefault("registration_verified_on", timezone.localdate())
     return Reviewer.objects.create(user=user, **fields)
 
 
-def make_condition(**fields):
+def make_condition(*, approved=True, **fields):
+    """Create a condition; unless ``approved=False``, its details are approved through the real workflow."""
     n = next(_counter)
     fields.setdefault("name", f"Condition {n}")
     fields.setdefault("slug", f"condition-{n}")
-    return Condition.objects.create(**fields)
+    condition = Condition.objects.create(**fields)
+    condition.record_edit(by=make_user("Authors"))
+    if approved:
+        approve_condition(condition)
+    return condition
+
+
+def approve_condition(condition, *, reviewer=None):
+    """Approve a condition's current details as a medical reviewer who did not edit them."""
+    reviewer = reviewer or make_reviewer()
+    return condition.approve_description(by=reviewer.user, content_hash=condition.working_hash())
 
 
 def make_explainer(*, sections=("The answer, in plain words.",), sources=(), author=None, **fields):
@@ -61,9 +77,9 @@ def publish(explainer, *, reviewer=None, publisher=None, kind=ReviewKind.FULL, a
     author = author or explainer.created_by
     reviewer = reviewer or make_reviewer()
     publisher = publisher or make_user("Publishers")
-    explainer.submit_for_review(by=author)
-    review = explainer.approve(by=reviewer.user, kind=kind)
-    explainer.publish(by=publisher)
+    version = explainer.submit_for_review(by=author)
+    review = explainer.approve(by=reviewer.user, version=version, kind=kind)
+    explainer.publish(by=publisher, version=version)
     explainer.refresh_from_db()
     return review
 

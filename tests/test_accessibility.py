@@ -18,12 +18,33 @@ from tests.browser import WIDTHS, require, screenshot
 
 VNU_JAR = Path(__file__).resolve().parent.parent / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 
+
+def after_a_minor_change(demo):
+    """Approve and publish a minor change of the demo page, so it names both approvers."""
+    from django.contrib.auth.models import User
+
+    from explainers.models import ReviewKind
+    from tests.factories import make_reviewer
+
+    author, publisher = User.objects.get(username="author"), User.objects.get(username="publisher")
+    section = demo.sections.first()
+    section.body += " Most people live full lives with treatment."
+    section.save()
+    demo.record_edit(by=author)
+    version = demo.submit_for_review(by=author)
+    demo.approve(by=make_reviewer(display_name="Dr Minor Change").user, version=version, kind=ReviewKind.MINOR)
+    demo.publish(by=publisher, version=version)
+    demo.refresh_from_db()
+    return demo.get_absolute_url()
+
+
 # (name, how to find the page from the demo explainer, the status the page answers with)
 PAGES = [
     ("home", lambda demo: reverse("explainers:home"), 200),
     ("condition-index", lambda demo: reverse("explainers:condition_index"), 200),
-    ("condition", lambda demo: demo.condition.get_absolute_url(), 200),
+    ("condition", lambda demo: demo.published_version.condition.get_absolute_url(), 200),
     ("explainer", lambda demo: demo.get_absolute_url(), 200),
+    ("explainer-minor-change", after_a_minor_change, 200),
     ("reviewer", lambda demo: demo.public_review.reviewer.get_absolute_url(), 200),
     ("search-results", lambda demo: reverse("explainers:search") + "?q=immune+system", 200),
     ("search-no-matches", lambda demo: reverse("explainers:search") + "?q=xylophone", 200),

@@ -1,30 +1,54 @@
 """Every admin page opens, searches and counts its queries: Django ignores typos in admin options silently."""
 
 import pytest
+from django.test.html import Element, parse_html
 from django.urls import reverse
 from pytest_django.asserts import assertContains, assertNotContains
 
 from explainers.models import (
     ConditionDescriptionApproval,
+    ConditionEvent,
     Explainer,
     ExplainerEvent,
     ExplainerVersion,
     Review,
     Reviewer,
+    ReviewerProfileChange,
     SiteSettings,
+    SiteSettingsChange,
 )
-from tests.factories import make_condition, make_explainer, make_published_explainer, make_reviewer
+from tests.factories import (
+    approve_condition,
+    make_condition,
+    make_explainer,
+    make_published_explainer,
+    make_reviewer,
+    make_user,
+)
+from tests.html import elements, text_of
+
+
+def change_profile_and_settings(n, *, by):
+    """Leave a reviewer-profile change and a site-settings change in the record."""
+    reviewer = make_reviewer()
+    reviewer.bio = f"Rheumatologist number {n}, treating myositis."
+    reviewer.save_with_history(by=by)
+    site = SiteSettings.load()
+    site.community_name = f"Myositis community {n}"
+    site.save_with_history(by=by)
 
 
 @pytest.fixture
 def content(db):
-    """One of everything: a published explainer with its record, and an approved condition description."""
+    """One of everything: a published explainer with its record, an approved condition description,
+    and a recorded change to a reviewer profile and to the site settings."""
     explainer = make_published_explainer(sources=["Smith J. Myositis. Lancet. 2020."])
     condition = explainer.condition
     condition.description = "A rare condition of the muscles."
     condition.save()
-    condition.approve_description(by=make_reviewer().user)
-    SiteSettings.load()
+    condition.record_edit(by=explainer.created_by)
+    approve_condition(condition)
+    change_profile_and_settings(0, by=make_user("Publishers"))
     return explainer
 
 
@@ -41,6 +65,9 @@ MODELS = [
     "review",
     "explainerevent",
     "conditiondescriptionapproval",
+    "conditionevent",
+    "reviewerprofilechange",
+    "sitesettingschange",
 ]
 
 
@@ -69,7 +96,17 @@ def test_working_copy_add_pages_open_for_a_superuser(client, superuser, content,
 
 
 @pytest.mark.parametrize(
-    "model", ["sitesettings", "explainerversion", "review", "explainerevent", "conditiondescriptionapproval"]
+    "model",
+    [
+        "sitesettings",
+        "explainerversion",
+        "review",
+        "explainerevent",
+        "conditiondescriptionapproval",
+        "conditionevent",
+        "reviewerprofilechange",
+        "sitesettingschange",
+    ],
 )
 def test_there_is_no_add_page_for_the_record_or_a_second_site_settings(client, superuser, content, model):
     client.force_login(superuser)
@@ -119,11 +156,25 @@ def test_the_review_due_filter_lists_overdue_and_soon_due_explainers_separately(
     assertNotContains(response, "Is it due later?")
 
 
+def changelist_cells(content, row_label):
+    """Return the cells of the changelist row whose first column reads ``row_label``, by column class."""
+    table = next(t for t in elements(parse_html(content.decode()), "table") if ("id", "result_list") in t.attributes)
+    for row in elements(table, "tr"):
+        cells = [c for c in row.children if isinstance(c, Element) and c.name in ("th", "td")]
+        named = {cls: text_of(cell) for cell in cells for cls in dict(cell.attributes).get("class", "").split()}
+        if named.get("field-question") == row_label:
+            return named
+    raise AssertionError(f"No changelist row for {row_label!r}")
+
+
 def test_the_explainer_changelist_shows_status_in_words(client, superuser, content):
+    draft = make_explainer(question="Is it a draft?")
     client.force_login(superuser)
     response = client.get(reverse("admin:explainers_explainer_changelist"))
     assertContains(response, content.question)
-    assertContains(response, "Published")
+    # The filter sidebar says "Published" too: read the status cell of each explainer's own row.
+    assert changelist_cells(response.content, content.question)["field-status_label"] == "Published"
+    assert changelist_cells(response.content, draft.question)["field-status_label"] == "Draft"
 
 
 def _changelist_queries(client, django_assert_max_num_queries, model, budget):
@@ -140,6 +191,7 @@ def test_changelist_queries_do_not_grow_with_the_number_of_rows(
 
     client.force_login(superuser)
     make_published_explainer(sources=["A source."])
+    change_profile_and_settings(0, by=superuser)
     url = reverse(f"admin:explainers_{model}_changelist")
     client.get(url)  # warm caches (content types, site settings)
     with CaptureQueriesContext(connection) as one_row:
@@ -149,13 +201,16 @@ def test_changelist_queries_do_not_grow_with_the_number_of_rows(
         condition = explainer.condition
         condition.description = f"Description {n}."
         condition.save()
-        condition.approve_description(by=make_reviewer().user)
+        condition.record_edit(by=explainer.created_by)
+        approve_condition(condition)
+        change_profile_and_settings(n + 1, by=superuser)
     make_condition()
     with CaptureQueriesContext(connection) as many_rows:
         client.get(url)
     assert Reviewer.objects.count() > 4 and ExplainerVersion.objects.count() > 4
     assert Review.objects.count() > 4 and ExplainerEvent.objects.count() > 4
-    assert ConditionDescriptionApproval.objects.count() >= 4
+    assert ConditionDescriptionApproval.objects.count() >= 4 and ConditionEvent.objects.count() > 4
+    assert ReviewerProfileChange.objects.count() > 4 and SiteSettingsChange.objects.count() > 4
     assert len(many_rows) == len(one_row), [q["sql"] for q in many_rows.captured_queries]
     _changelist_queries(client, django_assert_max_num_queries, model, len(one_row))
 
@@ -168,3 +223,34 @@ def test_the_explainer_change_page_shows_sections_with_the_markdown_editor(clien
     assertContains(response, "markdownx/js/markdownx")
     assertContains(response, "The **immune system** attacks muscle.")
     assertContains(response, 'name="lock_version"')
+
+
+def has_class(element, name):
+    return name in dict(element.attributes).get("class", "").split()
+
+
+def test_the_condition_page_shows_the_approved_details_with_who_approved_them(client, superuser, content):
+    condition = content.condition
+    approval = condition.approved_description
+    client.force_login(superuser)
+    response = client.get(reverse("admin:explainers_condition_change", args=[condition.pk]))
+    page = parse_html(response.content.decode())
+    row = next(div for div in elements(page, "div") if has_class(div, "field-public_details"))
+    shown = text_of(next(div for div in elements(row, "div") if has_class(div, "readonly")))
+    assert "A rare condition of the muscles." in shown
+    assert f"Approved by {approval.reviewer_name}, {approval.reviewer_credentials} on" in shown
+
+
+def test_the_site_settings_page_shows_who_changed_which_setting(client, superuser, content):
+    publisher = make_user("Publishers", first_name="Kim", last_name="Park")
+    site = SiteSettings.load()
+    before = site.disclaimer
+    site.disclaimer = "Talk to your doctor."
+    site.save_with_history(by=publisher)
+    client.force_login(superuser)
+    response = client.get(reverse("admin:explainers_sitesettings_change", args=[site.pk]))
+    page = parse_html(response.content.decode())
+    table = next((t for t in elements(page, "table") if has_class(t, "change-history")), None)
+    assert table is not None, "The site settings page shows no table of changes."
+    rows = [[text_of(td) for td in elements(tr, "td")] for tr in elements(next(elements(table, "tbody")), "tr")]
+    assert ["Kim Park", "disclaimer", " ".join(before.split()), "Talk to your doctor."] in [row[1:] for row in rows]

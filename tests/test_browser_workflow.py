@@ -121,7 +121,7 @@ def test_explainer_goes_from_author_through_review_and_publication_to_the_public
     expect(page.locator(".explainer-preview strong", has_text=re.compile("^sunlight$"))).to_be_visible()
     screenshot(page, "workflow-06-reviewer-diff")
     page.get_by_role("button", name="Approve as full clinical review").click()
-    expect_message(page, "Approved “What causes dermatomyositis?” (full clinical review)")
+    expect_message(page, "Approved version 2 of “What causes dermatomyositis?” (full clinical review)")
     expect(page.locator(".workflow-status")).to_contain_text(re.compile("approved", re.IGNORECASE))
     screenshot(page, "workflow-07-reviewer-approved")
 
@@ -140,7 +140,7 @@ def test_explainer_goes_from_author_through_review_and_publication_to_the_public
     expect(page.get_by_role("heading", name="Publish")).to_be_visible()
     screenshot(page, "workflow-09-publisher-confirm")
     page.get_by_role("button", name="Publish").click()
-    expect_message(page, "the approved version is now on the public site")
+    expect_message(page, "is now on the public site")
     expect(page.locator(".workflow-status")).to_have_text(re.compile(r"Status: Published(?!, with)"))
     screenshot(page, "workflow-10-publisher-published")
 

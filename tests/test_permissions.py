@@ -2,18 +2,46 @@
 Who may do what in the admin: the permission matrix, role by role and action by action.
 
 Anonymous visitors are sent to the admin sign-in; a role without the permission gets 403;
-an allowed role's action takes effect. The review record is read-only for everyone.
+an allowed role's action takes effect. The review record is read-only for everyone. A reviewer
+changes only the bio and specialty of their own profile; names, credentials and registrations
+are for those who manage reviewer profiles, and a profile's account never changes.
 """
 
 import datetime
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.contrib.messages import get_messages
+from django.db import IntegrityError, transaction
+from django.test.html import parse_html
 from django.urls import reverse
+from django.utils import timezone
 
-from explainers.models import Explainer, ExplainerVersion, Review, Status
-from tests.admin_forms import change_url, explainer_form_data, workflow_url
-from tests.factories import make_explainer, make_published_explainer, make_reviewer, make_user
+from explainers.models import (
+    Condition,
+    ConditionAction,
+    ConditionDescriptionApproval,
+    ConditionEvent,
+    Explainer,
+    ExplainerEvent,
+    ExplainerVersion,
+    RegistrationBody,
+    Review,
+    Reviewer,
+    ReviewerProfileChange,
+    SiteSettings,
+    Status,
+    add_months,
+)
+from tests.admin_forms import (
+    change_url,
+    condition_approval_fields,
+    explainer_form_data,
+    version_fields,
+    workflow_url,
+)
+from tests.factories import make_condition, make_explainer, make_published_explainer, make_reviewer, make_user
+from tests.html import elements, text_of
 
 LOGIN, FORBIDDEN, DONE = "login", "forbidden", "done"
 READ_ONLY = "read-only"  # the form saves, but the fields are read-only for the role and nothing changes
@@ -31,7 +59,7 @@ def in_review():
 
 def approved():
     explainer = in_review()
-    explainer.approve(by=make_reviewer().user)
+    explainer.approve(by=make_reviewer().user, version=explainer.latest_version())
     return explainer
 
 
@@ -41,6 +69,15 @@ def published():
 
 def status_of(explainer):
     return Explainer.objects.get(pk=explainer.pk).status
+
+
+def decision(explainer, choice, comments=""):
+    """Return what the review page POSTs: the decision on the version it showed."""
+    return {**version_fields(explainer.latest_version()), "decision": choice, "comments": comments}
+
+
+# A date the next review may be due on: after today, within the longest review cycle (36 months).
+NEXT_REVIEW = add_months(timezone.localdate(), 18)
 
 
 # action: (set-up, request, check that it took effect)
@@ -67,19 +104,19 @@ ACTIONS = {
     ),
     "approve": (
         in_review,
-        lambda client, e: client.post(workflow_url("review", e), {"decision": "full", "comments": ""}),
+        lambda client, e: client.post(workflow_url("review", e), decision(e, "full")),
         lambda e, response: status_of(e) == Status.APPROVED,
     ),
     "request changes": (
         in_review,
         lambda client, e: client.post(
-            workflow_url("review", e), {"decision": "changes_requested", "comments": "Cite the 2023 guideline."}
+            workflow_url("review", e), decision(e, "changes_requested", "Cite the 2023 guideline.")
         ),
         lambda e, response: status_of(e) == Status.CHANGES_REQUESTED,
     ),
     "publish": (
         approved,
-        lambda client, e: client.post(workflow_url("publish", e)),
+        lambda client, e: client.post(workflow_url("publish", e), version_fields(e.pending_review().version)),
         lambda e, response: status_of(e) == Status.PUBLISHED,
     ),
     "withdraw": (
@@ -89,8 +126,8 @@ ACTIONS = {
     ),
     "schedule review": (
         published,
-        lambda client, e: client.post(workflow_url("schedule", e), {"due": "2030-01-15"}),
-        lambda e, response: Explainer.objects.get(pk=e.pk).next_review_due == datetime.date(2030, 1, 15),
+        lambda client, e: client.post(workflow_url("schedule", e), {"due": NEXT_REVIEW.isoformat()}),
+        lambda e, response: Explainer.objects.get(pk=e.pk).next_review_due == NEXT_REVIEW,
     ),
     "edit a review": (
         published,
@@ -121,7 +158,7 @@ ROLES = ["anonymous", "author", "reviewer", "publisher", "superuser"]
 MATRIX = {
     "view explainer changelist": [LOGIN, DONE, DONE, DONE, DONE],
     "edit explainer text": [LOGIN, DONE, FORBIDDEN, READ_ONLY, DONE],
-    "change review interval": [LOGIN, DONE, FORBIDDEN, DONE, DONE],
+    "change review interval": [LOGIN, READ_ONLY, FORBIDDEN, DONE, DONE],  # publishers set review intervals
     "submit for review": [LOGIN, DONE, FORBIDDEN, DONE, DONE],
     "approve": [LOGIN, FORBIDDEN, DONE, FORBIDDEN, DONE],
     "request changes": [LOGIN, FORBIDDEN, DONE, FORBIDDEN, DONE],
@@ -179,7 +216,15 @@ def test_each_role_can_do_exactly_what_the_matrix_allows(signed_in, action, role
         assert (ExplainerVersion.objects.count(), Review.objects.count()) == (versions, reviews)
 
 
-RECORDS = ["explainerversion", "review", "explainerevent", "conditiondescriptionapproval"]
+RECORDS = [
+    "explainerversion",
+    "review",
+    "explainerevent",
+    "conditiondescriptionapproval",
+    "conditionevent",
+    "reviewerprofilechange",
+    "sitesettingschange",
+]
 
 
 @pytest.mark.parametrize("model", RECORDS)
@@ -190,7 +235,14 @@ def test_nobody_not_even_a_superuser_can_change_or_delete_the_record(client, sup
     condition = explainer.condition
     condition.description = "A muscle condition."
     condition.save()
-    condition.approve_description(by=make_reviewer().user)
+    condition.record_edit(by=explainer.created_by)
+    condition.approve_description(by=make_reviewer().user, content_hash=condition.working_hash())
+    profile = Reviewer.objects.first()
+    profile.bio = "Looks after people with myositis."
+    profile.save_with_history(by=profile.user)
+    site = SiteSettings.load()
+    site.community_name = "Myositis community"
+    site.save_with_history(by=superuser)
     record = apps.get_model("explainers", model).objects.first()
     client.force_login(superuser)
 
@@ -228,14 +280,14 @@ def test_a_reviewer_sees_review_this_version_only_when_an_explainer_awaits_revie
     explainer = in_review()
     client.force_login(reviewer)
     assert ">Review this version</a>" in client.get(change_url(explainer)).content.decode()
-    explainer.approve(by=reviewer)
+    explainer.approve(by=reviewer, version=explainer.latest_version())
     assert ">Review this version</a>" not in client.get(change_url(explainer)).content.decode()
 
 
 def test_a_superuser_without_a_reviewer_profile_is_told_why_they_cannot_approve(client, superuser):
     explainer = in_review()
     client.force_login(superuser)
-    response = client.post(workflow_url("review", explainer), {"decision": "full", "comments": ""}, follow=True)
+    response = client.post(workflow_url("review", explainer), decision(explainer, "full"), follow=True)
     assert "You need a reviewer profile" in response.content.decode()
     assert status_of(explainer) == Status.IN_REVIEW
 
@@ -250,16 +302,107 @@ def test_a_reviewer_can_change_only_their_own_profile(client, reviewer):
     assert client.post(other, {"display_name": "Someone else"}).status_code == 403
 
 
-def test_workflow_pages_refuse_get_requests_that_would_change_anything(client, publisher):
-    explainer = approved()
-    client.force_login(publisher)
-    assert client.get(workflow_url("publish", explainer)).status_code == 200
-    assert status_of(explainer) == Status.APPROVED
+# -- GET never changes anything ----------------------------------------------
+
+
+def post_forms_with_button(content, label):
+    """Return the page's <form method="post"> elements that hold a submit button labelled ``label``."""
+    return [
+        form
+        for form in elements(parse_html(content.decode()), "form")
+        if dict(form.attributes).get("method", "").lower() == "post"
+        and any(
+            text_of(button) == label and dict(button.attributes).get("type", "submit") == "submit"
+            for button in elements(form, "button")
+        )
+    ]
+
+
+def awaiting_approval():
+    """A condition whose details were edited by an author and await a medical reviewer's approval."""
+    return make_condition(approved=False)
+
+
+def explainer_url(name):
+    return lambda e: workflow_url(name, e)
+
+
+def condition_approval_url(condition):
+    return reverse("admin:explainers_condition_approve_description", args=[condition.pk])
+
+
+# page: (set-up, role, address, button, the POST the page's form sends)
+WORKFLOW_PAGES = {
+    "submit": (draft, "author", explainer_url("submit"), "Submit for review", lambda e: {"comment": ""}),
+    "review": (
+        in_review,
+        "reviewer",
+        explainer_url("review"),
+        "Approve as full clinical review",
+        lambda e: decision(e, "full"),
+    ),
+    "publish": (
+        approved,
+        "publisher",
+        explainer_url("publish"),
+        "Publish",
+        lambda e: version_fields(e.pending_review().version),
+    ),
+    "withdraw": (published, "publisher", explainer_url("withdraw"), "Withdraw", lambda e: {"reason": "Outdated."}),
+    "schedule": (
+        published,
+        "publisher",
+        explainer_url("schedule"),
+        "Schedule review",
+        lambda e: {"due": NEXT_REVIEW.isoformat()},
+    ),
+    "condition approve-description": (
+        awaiting_approval,
+        "reviewer",
+        condition_approval_url,
+        "Approve these details",
+        condition_approval_fields,
+    ),
+}
+
+
+def workflow_state(obj):
+    """Everything a workflow step could change: the object's state and the number of record rows."""
+    if isinstance(obj, Condition):
+        state = Condition.objects.values_list("approved_description_id", "updated_at").get(pk=obj.pk)
+    else:
+        state = Explainer.objects.values_list(
+            "status", "published_version_id", "published_review_id", "next_review_due", "updated_at"
+        ).get(pk=obj.pk)
+    counts = [
+        model.objects.count()
+        for model in (ExplainerVersion, Review, ExplainerEvent, ConditionDescriptionApproval, ConditionEvent)
+    ]
+    return state, counts
+
+
+@pytest.mark.parametrize("page", WORKFLOW_PAGES)
+def test_workflow_pages_refuse_get_requests_that_would_change_anything(client, request, db, page):
+    set_up, role, address, button, form_data = WORKFLOW_PAGES[page]
+    obj = set_up()
+    client.force_login(request.getfixturevalue(role))
+    before = workflow_state(obj)
+
+    response = client.get(address(obj))
+
+    assert response.status_code == 200
+    assert workflow_state(obj) == before
+    # It asks instead: the confirmation form, which only a POST sends.
+    assert len(post_forms_with_button(response.content, button)) == 1
+    # The step was open to this person: the form the page showed, posted, does take effect.
+    assert client.post(address(obj), form_data(obj)).status_code == 302
+    assert workflow_state(obj) != before
+
+
+# -- conditions ------------------------------------------------------------------
 
 
 def test_approving_a_condition_description_is_for_reviewers_who_did_not_write_it(client, author, reviewer):
-    from explainers.models import Condition
-
     explainer = make_explainer(author=author)
     condition = explainer.condition
     client.force_login(author)
@@ -271,28 +414,187 @@ def test_approving_a_condition_description_is_for_reviewers_who_did_not_write_it
         "community_size": "",
     }
     assert client.post(reverse("admin:explainers_condition_change", args=[condition.pk]), data).status_code == 302
-    assert Condition.objects.get(pk=condition.pk).description_edited_by == author
+    condition = Condition.objects.get(pk=condition.pk)
+    assert condition.description == "Muscles ache."
+    assert ConditionEvent.objects.filter(condition=condition, action=ConditionAction.EDITED, actor=author).exists()
+    assert author.pk in condition.contributor_ids()
     approve = reverse("admin:explainers_condition_approve_description", args=[condition.pk])
-    assert client.post(approve).status_code == 403
+    assert client.post(approve, condition_approval_fields(condition)).status_code == 403
 
     client.force_login(reviewer)
     page = client.get(reverse("admin:explainers_condition_change", args=[condition.pk])).content.decode()
-    assert "Description awaiting approval" in page and ">Approve description</a>" in page
-    response = client.post(approve, follow=True)
-    assert "Approved the description" in response.content.decode()
+    assert "Details awaiting approval" in page and ">Review and approve the details</a>" in page
+    response = client.post(approve, condition_approval_fields(condition), follow=True)
+    assert f"Approved the details of “{condition}”" in response.content.decode()
     assert Condition.objects.get(pk=condition.pk).public_description == "Muscles ache."
 
 
 def test_a_reviewer_who_edited_a_description_cannot_approve_it(client, reviewer, superuser):
-    from explainers.models import Condition
-
-    condition = make_explainer().condition
-    Condition.objects.filter(pk=condition.pk).update(
-        description="Edited by the reviewer.", description_edited_by=reviewer
-    )
+    condition = make_condition(approved=False)
+    condition.description = "Edited by the reviewer."
+    condition.save()
+    condition.record_edit(by=reviewer)
     client.force_login(reviewer)
     page = client.get(reverse("admin:explainers_condition_change", args=[condition.pk])).content.decode()
-    assert "You edited this description" in page and ">Approve description</a>" not in page
-    response = client.post(reverse("admin:explainers_condition_approve_description", args=[condition.pk]), follow=True)
-    assert "another reviewer must approve it" in response.content.decode()
+    assert "You edited these details" in page and ">Review and approve the details</a>" not in page
+    response = client.post(
+        reverse("admin:explainers_condition_approve_description", args=[condition.pk]),
+        condition_approval_fields(condition),
+        follow=True,
+    )
+    assert "another medical reviewer must approve them" in response.content.decode()
     assert Condition.objects.get(pk=condition.pk).approved_description is None
+
+
+# -- reviewer profiles -------------------------------------------------------------
+
+
+@pytest.fixture
+def profile_manager(db):
+    """A staff member given only the permission to manage reviewer profiles (no role has it)."""
+    user = make_user(username="profiles", first_name="Pat", last_name="Lawson")
+    user.user_permissions.add(
+        Permission.objects.get(content_type__app_label="explainers", codename="manage_reviewer_profiles")
+    )
+    return user
+
+
+def profile_url(profile):
+    return reverse("admin:explainers_reviewer_change", args=[profile.pk])
+
+
+def profile_form_data(profile, **changes):
+    """Return every field of the reviewer change form, as a browser would send it, with ``changes``."""
+    data = {name: getattr(profile, name) or "" for name in Reviewer.IDENTITY_FIELDS + Reviewer.OWN_FIELDS}
+    data["user"] = profile.user_id
+    return data | changes
+
+
+def profile_history(content):
+    """Return the rows of the profile page's "Changes to this profile" table, keyed by column heading."""
+    tables = [t for t in elements(parse_html(content.decode()), "table") if ("class", "change-history") in t.attributes]
+    assert len(tables) == 1, "The profile page shows no table of the changes to the profile."
+    table = tables[0]
+    headings = [text_of(th) for th in elements(next(elements(table, "thead")), "th")]
+    return [
+        dict(zip(headings, [text_of(td) for td in elements(tr, "td")], strict=True))
+        for tr in elements(next(elements(table, "tbody")), "tr")
+    ]
+
+
+IDENTITY_CHANGES = {
+    "display_name": "Professor Amina Okafor",
+    "credentials": "FRCP, professor of rheumatology",
+    "slug": "professor-amina-okafor",
+    "registration_body": RegistrationBody.NMC,
+    "registration_number": "99A1234B",
+    "registration_verified_on": timezone.localdate() - datetime.timedelta(days=30),
+}
+
+
+def test_a_reviewer_cannot_change_their_own_name_credentials_slug_or_registration_but_can_change_their_bio(
+    client, reviewer
+):
+    profile = reviewer.reviewer_profile
+    identity_before = {name: getattr(profile, name) for name in Reviewer.IDENTITY_FIELDS}
+    client.force_login(reviewer)
+    page = client.get(profile_url(profile)).content.decode()
+    for name in [*Reviewer.IDENTITY_FIELDS, "user"]:
+        assert f'name="{name}"' not in page, name  # shown read-only
+    assert 'name="bio"' in page
+
+    response = client.post(
+        profile_url(profile), profile_form_data(profile, **IDENTITY_CHANGES, bio="I treat adults with myositis.")
+    )
+
+    assert response.status_code == 302
+    profile = Reviewer.objects.get(pk=profile.pk)
+    assert {name: getattr(profile, name) for name in Reviewer.IDENTITY_FIELDS} == identity_before
+    assert profile.bio == "I treat adults with myositis."
+    changes = ReviewerProfileChange.objects.filter(reviewer=profile)
+    assert list(changes.values_list("field", "old_value", "new_value", "actor")) == [
+        ("bio", "", "I treat adults with myositis.", reviewer.pk)
+    ]
+
+
+@pytest.mark.parametrize("manager", ["superuser", "profile_manager"])
+def test_someone_who_manages_reviewer_profiles_can_change_a_reviewers_identity_and_each_change_is_on_the_profile_page(
+    client, request, reviewer, manager
+):
+    manager = request.getfixturevalue(manager)
+    manager.first_name, manager.last_name = "Pat", "Lawson"
+    manager.save()
+    profile = reviewer.reviewer_profile
+    before = {name: getattr(profile, name) for name in IDENTITY_CHANGES}
+    client.force_login(manager)
+    page = client.get(profile_url(profile)).content.decode()
+    for name in Reviewer.IDENTITY_FIELDS:
+        assert f'name="{name}"' in page, name
+    assert 'name="user"' not in page
+
+    response = client.post(
+        profile_url(profile),
+        profile_form_data(profile, **{name: str(value) for name, value in IDENTITY_CHANGES.items()}),
+    )
+
+    assert response.status_code == 302
+    profile = Reviewer.objects.get(pk=profile.pk)
+    assert {name: getattr(profile, name) for name in IDENTITY_CHANGES} == IDENTITY_CHANGES
+    recorded = ReviewerProfileChange.objects.filter(reviewer=profile)
+    assert sorted(recorded.values_list("field", "old_value", "new_value", "actor")) == sorted(
+        (name, str(before[name]), str(new), manager.pk) for name, new in IDENTITY_CHANGES.items()
+    )
+    history = profile_history(client.get(profile_url(profile)).content)
+    assert sorted((row["Who"], row["Field"], row["Was"], row["Became"]) for row in history) == sorted(
+        ("Pat Lawson", name, str(before[name]), str(new)) for name, new in IDENTITY_CHANGES.items()
+    )
+
+
+def test_a_publisher_cannot_add_a_reviewer_profile_but_someone_who_manages_profiles_can(
+    client, publisher, reviewer, profile_manager
+):
+    candidate = make_user("Medical reviewers", first_name="Lee", last_name="Chen")
+    data = {
+        "user": candidate.pk,
+        "display_name": "Dr Lee Chen",
+        "credentials": "MB ChB, rheumatologist",
+        "slug": "lee-chen",
+        "registration_body": RegistrationBody.GMC,
+        "registration_number": "7654321",
+        "registration_verified_on": timezone.localdate().isoformat(),
+        "specialty": "",
+        "bio": "",
+    }
+    add = reverse("admin:explainers_reviewer_add")
+    for user in (publisher, reviewer):
+        client.force_login(user)
+        assert client.get(add).status_code == 403, user.username
+        assert client.post(add, data).status_code == 403, user.username
+    assert not Reviewer.objects.filter(user=candidate).exists()
+
+    client.force_login(profile_manager)
+    assert client.get(add).status_code == 200
+    assert client.post(add, data).status_code == 302
+
+    profile = Reviewer.objects.get(user=candidate)
+    assert (profile.display_name, profile.registration_number) == ("Dr Lee Chen", "7654321")
+    assert ReviewerProfileChange.objects.filter(
+        reviewer=profile, actor=profile_manager, field="display_name", old_value="", new_value="Dr Lee Chen"
+    ).exists()
+
+
+def test_the_account_of_a_reviewer_profile_can_change_neither_in_the_admin_nor_in_the_database(client, superuser):
+    profile = make_reviewer()
+    account = profile.user_id
+    other = make_user("Medical reviewers")  # has no profile, so only the account rule stands in the way
+    client.force_login(superuser)
+    assert 'name="user"' not in client.get(profile_url(profile)).content.decode()  # read-only
+
+    response = client.post(profile_url(profile), profile_form_data(profile, user=other.pk))
+
+    assert response.status_code == 302
+    assert Reviewer.objects.get(pk=profile.pk).user_id == account
+    assert not ReviewerProfileChange.objects.filter(reviewer=profile).exists()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Reviewer.objects.filter(pk=profile.pk).update(user=other)
+    assert Reviewer.objects.get(pk=profile.pk).user_id == account

@@ -1,12 +1,22 @@
 """What a visitor sees on the home page, the A–Z, condition pages, reviewer profiles and error pages."""
 
+import datetime
+
 import pytest
 from django.template.loader import get_template
 from django.urls import reverse
 from pytest_django.asserts import assertContains, assertNotContains
 
-from explainers.models import Explainer, Review, SiteSettings
-from tests.factories import make_condition, make_explainer, make_published_explainer, make_reviewer, make_user, publish
+from explainers.models import Explainer, SiteSettings
+from tests.factories import (
+    make_condition,
+    make_explainer,
+    make_published_explainer,
+    make_reviewer,
+    make_user,
+    publish,
+    today_is,
+)
 
 
 def explainer_url(explainer):
@@ -24,11 +34,15 @@ def test_home_page_offers_a_labelled_search_the_a_to_z_and_recent_reviews(client
 
 
 def test_home_page_lists_the_most_recently_reviewed_explainer_first(client, db):
-    older = make_published_explainer(question="Is the older one first?")
-    newer = make_published_explainer(question="Is the newer one first?")
-    # Reviews are immutable records; the dates are set directly to stage an older review.
-    Review.objects.filter(pk=older.public_review_id).update(reviewed_on="2025-01-01")
-    Review.objects.filter(pk=newer.public_review_id).update(reviewed_on="2026-01-01")
+    # Reviews are immutable records (even .update() is refused): the older one is staged by reviewing it earlier.
+    with today_is(datetime.date(2025, 1, 1)):
+        older = make_published_explainer(question="Is the older one first?")
+    with today_is(datetime.date(2026, 1, 1)):
+        newer = make_published_explainer(question="Is the newer one first?")
+    assert (older.public_review.reviewed_on, newer.public_review.reviewed_on) == (
+        datetime.date(2025, 1, 1),
+        datetime.date(2026, 1, 1),
+    )
     content = client.get(reverse("explainers:home")).content.decode()
     assert content.index("Is the newer one first?") < content.index("Is the older one first?")
 
@@ -78,12 +92,13 @@ def test_condition_page_shows_names_explainers_in_order_community_and_disclaimer
 
 
 def test_condition_page_shows_only_the_approved_description(client, reviewer, author):
-    condition = make_condition(name="Sarcoidosis", slug="sarcoidosis", description="The approved wording.")
-    condition.description_edited_by = author
-    condition.save()
-    condition.approve_description(by=reviewer)
+    condition = make_condition(
+        approved=False, name="Sarcoidosis", slug="sarcoidosis", description="The approved wording."
+    )
+    condition.approve_description(by=reviewer, content_hash=condition.working_hash())
     condition.description = "An edit nobody has reviewed yet."
     condition.save()
+    condition.record_edit(by=author)
     response = client.get(reverse("explainers:condition", args=["sarcoidosis"]))
     assertContains(response, "The approved wording.")
     assertNotContains(response, "An edit nobody has reviewed yet.")

@@ -35,8 +35,8 @@ def edit_first_section(explainer, *, by, body):
 
 
 def resubmit_and_approve(explainer, *, author, reviewer_user, kind=ReviewKind.FULL):
-    explainer.submit_for_review(by=author)
-    return explainer.approve(by=reviewer_user, kind=kind)
+    version = explainer.submit_for_review(by=author)
+    return explainer.approve(by=reviewer_user, version=version, kind=kind)
 
 
 # -- the gate ----------------------------------------------------------------
@@ -44,10 +44,10 @@ def resubmit_and_approve(explainer, *, author, reviewer_user, kind=ReviewKind.FU
 
 def test_an_explainer_without_an_approval_cannot_be_published(author, publisher):
     explainer = make_explainer(author=author)
-    explainer.submit_for_review(by=author)
+    version = explainer.submit_for_review(by=author)
 
     with pytest.raises(TransitionNotAllowed, match="only approved versions can be published"):
-        explainer.publish(by=publisher)
+        explainer.publish(by=publisher, version=version)
 
     explainer.refresh_from_db()
     assert explainer.status == Status.IN_REVIEW
@@ -59,18 +59,18 @@ def test_a_draft_cannot_be_published(author, publisher):
     explainer = make_explainer(author=author)
 
     with pytest.raises(TransitionNotAllowed, match="draft: only approved versions can be published"):
-        explainer.publish(by=publisher)
+        explainer.publish(by=publisher, version=None)  # a draft has no version to show
 
     assert not Explainer.objects.published().exists()
 
 
 def test_an_author_cannot_publish_an_approved_explainer(author, reviewer):
     explainer = make_explainer(author=author)
-    explainer.submit_for_review(by=author)
-    explainer.approve(by=reviewer)
+    version = explainer.submit_for_review(by=author)
+    explainer.approve(by=reviewer, version=version)
 
     with pytest.raises(TransitionNotAllowed, match="Your role cannot publish"):
-        explainer.publish(by=author)
+        explainer.publish(by=author, version=version)
 
     assert Explainer.objects.get().status == Status.APPROVED
     assert not Explainer.objects.published().exists()
@@ -79,9 +79,9 @@ def test_an_author_cannot_publish_an_approved_explainer(author, reviewer):
 def test_publishing_an_approved_explainer_makes_its_snapshot_public(author, reviewer, publisher):
     explainer = make_explainer(author=author, question="Is myositis inherited?", sections=("Not in a simple way.",))
     version = explainer.submit_for_review(by=author)
-    review = explainer.approve(by=reviewer)
+    review = explainer.approve(by=reviewer, version=version)
 
-    explainer.publish(by=publisher)
+    explainer.publish(by=publisher, version=version)
 
     public = Explainer.objects.for_public_page().get()
     assert public.status == Status.PUBLISHED
@@ -148,7 +148,7 @@ def test_approving_and_publishing_a_new_version_changes_the_public_text_and_date
     edit_first_section(explainer, by=author, body="The second answer.")
     with today_is(datetime.date(2026, 3, 5)):
         second_review = resubmit_and_approve(explainer, author=author, reviewer_user=reviewer)
-        explainer.publish(by=publisher)
+        explainer.publish(by=publisher, version=second_review.version)
 
     explainer.refresh_from_db()
     assert [s["body"] for s in explainer.published_version.sections] == ["The second answer."]
@@ -164,9 +164,9 @@ def test_a_full_re_review_of_unchanged_text_keeps_last_updated_but_restarts_the_
         publish(explainer, reviewer=reviewer.reviewer_profile, publisher=publisher)
 
     with today_is(datetime.date(2027, 1, 4)):
-        explainer.submit_for_review(by=publisher)
-        explainer.approve(by=reviewer)
-        explainer.publish(by=publisher)
+        version = explainer.submit_for_review(by=publisher)
+        explainer.approve(by=reviewer, version=version)
+        explainer.publish(by=publisher, version=version)
 
     explainer.refresh_from_db()
     assert explainer.last_updated == datetime.date(2026, 1, 10)  # the public text did not change
@@ -178,11 +178,11 @@ def test_a_new_version_changes_the_public_page_only_once_it_is_published(client,
     explainer = make_explainer(author=author, sections=("The first answer.",))
     publish(explainer, reviewer=reviewer.reviewer_profile, publisher=publisher)
     edit_first_section(explainer, by=author, body="The second answer.")
-    resubmit_and_approve(explainer, author=author, reviewer_user=reviewer)
+    second_review = resubmit_and_approve(explainer, author=author, reviewer_user=reviewer)
 
     assertContains(client.get(explainer.get_absolute_url()), "The first answer.")
 
-    explainer.publish(by=publisher)
+    explainer.publish(by=publisher, version=second_review.version)
 
     response = client.get(explainer.get_absolute_url())
     assertContains(response, "The second answer.")
@@ -191,14 +191,14 @@ def test_a_new_version_changes_the_public_page_only_once_it_is_published(client,
 
 def test_what_gets_published_is_the_approved_snapshot_not_the_latest_working_copy(author, reviewer, publisher):
     explainer = make_explainer(author=author, sections=("The reviewed answer.",))
-    explainer.submit_for_review(by=author)
-    review = explainer.approve(by=reviewer)
+    version = explainer.submit_for_review(by=author)
+    review = explainer.approve(by=reviewer, version=version)
     # A change that bypasses record_edit (a shell, a bug elsewhere) must still not reach the public.
     section = explainer.sections.get()
     section.body = "Text no reviewer has seen."
     section.save()
 
-    explainer.publish(by=publisher)
+    explainer.publish(by=publisher, version=version)
 
     explainer.refresh_from_db()
     assert explainer.published_version == review.version
@@ -208,38 +208,38 @@ def test_what_gets_published_is_the_approved_snapshot_not_the_latest_working_cop
 
 def test_an_edit_after_approval_returns_the_explainer_to_draft_and_blocks_publishing(author, reviewer, publisher):
     explainer = make_explainer(author=author)
-    explainer.submit_for_review(by=author)
-    explainer.approve(by=reviewer)
+    version = explainer.submit_for_review(by=author)
+    explainer.approve(by=reviewer, version=version)
 
     edit_first_section(explainer, by=author, body="Changed after approval.")
 
     assert Explainer.objects.get().status == Status.DRAFT
     with pytest.raises(TransitionNotAllowed, match="draft: only approved versions can be published"):
-        explainer.publish(by=publisher)
+        explainer.publish(by=publisher, version=version)
     assert not Explainer.objects.published().exists()
 
 
 def test_an_edit_while_in_review_returns_the_explainer_to_draft_and_approval_is_refused(author, reviewer):
     explainer = make_explainer(author=author)
-    explainer.submit_for_review(by=author)
+    version = explainer.submit_for_review(by=author)
 
     edit_first_section(explainer, by=author, body="Changed while the reviewer was reading.")
 
     assert Explainer.objects.get().status == Status.DRAFT
     with pytest.raises(TransitionNotAllowed, match="is not awaiting review"):
-        explainer.approve(by=reviewer)
+        explainer.approve(by=reviewer, version=version)
     assert not Review.objects.exists()
 
 
 def test_approval_is_refused_when_the_working_copy_changed_without_a_recorded_edit(author, reviewer):
     explainer = make_explainer(author=author)
-    explainer.submit_for_review(by=author)
+    version = explainer.submit_for_review(by=author)
     section = explainer.sections.get()
     section.body = "Changed behind the workflow's back."
     section.save()
 
     with pytest.raises(TransitionNotAllowed, match="changed after it was submitted"):
-        explainer.approve(by=reviewer)
+        explainer.approve(by=reviewer, version=version)
 
     assert not Review.objects.exists()
     assert Explainer.objects.get().status == Status.IN_REVIEW
@@ -252,7 +252,7 @@ def test_approving_a_draft_is_refused(author, reviewer):
     explainer = make_explainer(author=author)
 
     with pytest.raises(TransitionNotAllowed, match="is not awaiting review"):
-        explainer.approve(by=reviewer)
+        explainer.approve(by=reviewer, version=None)  # a draft has no version to show
 
     assert not Review.objects.exists()
     assert Explainer.objects.get().status == Status.DRAFT
@@ -260,11 +260,11 @@ def test_approving_a_draft_is_refused(author, reviewer):
 
 def test_approving_an_already_approved_explainer_is_refused(author, reviewer):
     explainer = make_explainer(author=author)
-    explainer.submit_for_review(by=author)
-    explainer.approve(by=reviewer)
+    version = explainer.submit_for_review(by=author)
+    explainer.approve(by=reviewer, version=version)
 
     with pytest.raises(TransitionNotAllowed, match="is not awaiting review"):
-        explainer.approve(by=reviewer)
+        explainer.approve(by=reviewer, version=version)
 
     assert Review.objects.count() == 1
 
@@ -309,10 +309,10 @@ def test_a_reviewer_cannot_submit_an_explainer(author, reviewer):
 @pytest.mark.parametrize("comments", ["", "   \n "])
 def test_requesting_changes_without_a_comment_is_refused(author, reviewer, comments):
     explainer = make_explainer(author=author)
-    explainer.submit_for_review(by=author)
+    version = explainer.submit_for_review(by=author)
 
     with pytest.raises(TransitionNotAllowed, match="Say what needs to change"):
-        explainer.request_changes(by=reviewer, comments=comments)
+        explainer.request_changes(by=reviewer, version=version, comments=comments)
 
     assert not Review.objects.exists()
     assert Explainer.objects.get().status == Status.IN_REVIEW
@@ -320,9 +320,9 @@ def test_requesting_changes_without_a_comment_is_refused(author, reviewer, comme
 
 def test_requesting_changes_sends_the_explainer_back_with_the_comment(author, reviewer):
     explainer = make_explainer(author=author)
-    explainer.submit_for_review(by=author)
+    version = explainer.submit_for_review(by=author)
 
-    review = explainer.request_changes(by=reviewer, comments="Cite the 2024 cohort study.")
+    review = explainer.request_changes(by=reviewer, version=version, comments="Cite the 2024 cohort study.")
 
     assert Explainer.objects.get().status == Status.CHANGES_REQUESTED
     assert review.kind == ReviewKind.CHANGES_REQUESTED
@@ -332,10 +332,10 @@ def test_requesting_changes_sends_the_explainer_back_with_the_comment(author, re
 
 def test_a_minor_change_cannot_be_the_first_approval(author, reviewer):
     explainer = make_explainer(author=author)
-    explainer.submit_for_review(by=author)
+    version = explainer.submit_for_review(by=author)
 
     with pytest.raises(TransitionNotAllowed, match="first approval of an explainer must be a full clinical review"):
-        explainer.approve(by=reviewer, kind=ReviewKind.MINOR)
+        explainer.approve(by=reviewer, version=version, kind=ReviewKind.MINOR)
 
     assert not Review.objects.exists()
     assert Explainer.objects.get().status == Status.IN_REVIEW
@@ -344,20 +344,20 @@ def test_a_minor_change_cannot_be_the_first_approval(author, reviewer):
 def test_an_author_cannot_approve_an_explainer(author):
     other_author = make_user("Authors")
     explainer = make_explainer(author=other_author)
-    explainer.submit_for_review(by=other_author)
+    version = explainer.submit_for_review(by=other_author)
 
     with pytest.raises(TransitionNotAllowed, match="Only medical reviewers"):
-        explainer.approve(by=author)
+        explainer.approve(by=author, version=version)
 
     assert not Review.objects.exists()
 
 
 def test_a_reviewer_without_a_profile_cannot_approve(author):
     explainer = make_explainer(author=author)
-    explainer.submit_for_review(by=author)
+    version = explainer.submit_for_review(by=author)
 
     with pytest.raises(TransitionNotAllowed, match="You need a reviewer profile"):
-        explainer.approve(by=make_user("Medical reviewers"))
+        explainer.approve(by=make_user("Medical reviewers"), version=version)
 
     assert not Review.objects.exists()
 
@@ -443,10 +443,10 @@ def test_an_explainer_review_interval_overrides_the_site_setting(author):
 def test_next_review_counts_from_the_review_date_not_the_publication_date(author, reviewer, publisher):
     explainer = make_explainer(author=author)
     with today_is(datetime.date(2026, 5, 20)):
-        explainer.submit_for_review(by=author)
-        explainer.approve(by=reviewer)
+        version = explainer.submit_for_review(by=author)
+        explainer.approve(by=reviewer, version=version)
     with today_is(datetime.date(2026, 6, 2)):
-        explainer.publish(by=publisher)
+        explainer.publish(by=publisher, version=version)
 
     explainer.refresh_from_db()
     assert explainer.public_review.reviewed_on == datetime.date(2026, 5, 20)

@@ -1,20 +1,35 @@
-"""The review record (snapshots, reviews, history, description approvals) is written once and never lost."""
+"""The review record (snapshots, reviews, history, approvals, profile and settings changes) is never lost."""
 
 import pytest
-from django.db import transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import ProtectedError
 
 from explainers.models import (
     Condition,
     ConditionDescriptionApproval,
+    ConditionEvent,
     Explainer,
     ExplainerEvent,
     ExplainerVersion,
     ImmutableRecord,
     Review,
     Reviewer,
+    ReviewerProfileChange,
+    SiteSettings,
+    SiteSettingsChange,
 )
 from tests.factories import make_explainer, make_published_explainer
+
+# Every model whose rows are part of the record.
+RECORD_MODELS = [
+    ExplainerVersion,
+    Review,
+    ExplainerEvent,
+    ConditionDescriptionApproval,
+    ConditionEvent,
+    ReviewerProfileChange,
+    SiteSettingsChange,
+]
 
 
 def record_counts():
@@ -23,11 +38,8 @@ def record_counts():
         for model in (
             Condition,
             Explainer,
-            ExplainerVersion,
-            Review,
-            ExplainerEvent,
-            ConditionDescriptionApproval,
             Reviewer,
+            *RECORD_MODELS,
         )
     }
 
@@ -36,16 +48,29 @@ def record_counts():
 def published(author, reviewer, publisher):
     """A published explainer whose condition also has an approved description."""
     explainer = make_explainer(author=author, question="What causes it?")
-    explainer.submit_for_review(by=author)
-    explainer.approve(by=reviewer, comments="Accurate.")
-    explainer.publish(by=publisher)
+    version = explainer.submit_for_review(by=author)
+    explainer.approve(by=reviewer, version=version, comments="Accurate.")
+    explainer.publish(by=publisher, version=version)
     condition = explainer.condition
     condition.description = "An inflammatory muscle disease."
-    condition.description_edited_by = author
     condition.save()
-    condition.approve_description(by=reviewer)
+    condition.record_edit(by=author)
+    condition.approve_description(by=reviewer, content_hash=condition.working_hash())
     explainer.refresh_from_db()
     return explainer
+
+
+@pytest.fixture
+def every_record(published, reviewer, publisher):
+    """The published explainer, plus a change to a reviewer's profile and one to the site settings."""
+    profile = reviewer.reviewer_profile
+    profile.bio = "Consultant rheumatologist with an interest in myositis."
+    profile.save_with_history(by=reviewer)
+    site = SiteSettings.load()
+    site.disclaimer = "General information only: ask your own doctor about your care."
+    site.save_with_history(by=publisher)
+    assert all(model.objects.exists() for model in RECORD_MODELS)
+    return published
 
 
 # Each record type, with a field to tamper with and the value to try.
@@ -70,8 +95,8 @@ def test_saving_a_changed_record_is_refused(published, model, field, value):
     assert getattr(model.objects.get(pk=record.pk), field) == original
 
 
-@pytest.mark.parametrize("model", [Review, ExplainerVersion, ExplainerEvent, ConditionDescriptionApproval])
-def test_deleting_a_record_is_refused(published, model):
+@pytest.mark.parametrize("model", RECORD_MODELS)
+def test_deleting_a_record_is_refused(every_record, model):
     record = model.objects.first()
 
     with pytest.raises(ImmutableRecord, match="cannot be deleted"):
@@ -80,8 +105,8 @@ def test_deleting_a_record_is_refused(published, model):
     assert model.objects.filter(pk=record.pk).exists()
 
 
-@pytest.mark.parametrize("model", [Review, ExplainerVersion, ExplainerEvent, ConditionDescriptionApproval])
-def test_deleting_records_in_bulk_is_refused(published, model):
+@pytest.mark.parametrize("model", RECORD_MODELS)
+def test_deleting_records_in_bulk_is_refused(every_record, model):
     before = model.objects.count()
 
     with pytest.raises(ImmutableRecord, match="cannot be deleted"):
@@ -170,3 +195,110 @@ def test_deleting_a_section_of_the_working_copy_leaves_the_published_snapshot_in
     explainer.refresh_from_db()
     assert explainer.sections.count() == 1
     assert [s["body"] for s in explainer.published_version.sections] == ["First part.", "Second part."]
+
+
+# -- bulk queryset methods, which skip save() and delete() ------------------------------
+
+# Each record model, with a column to tamper with and the value to try.
+ANOTHER_USER = object()  # stands for the id of the publisher, who wrote none of the rows it is tried on
+TAMPERING = {
+    ExplainerVersion: ("question", "A different question?"),
+    Review: ("comments", "Rewritten after the fact."),
+    ExplainerEvent: ("comment", "A different history."),
+    ConditionDescriptionApproval: ("text", "A description nobody approved."),
+    ConditionEvent: ("actor_id", ANOTHER_USER),
+    ReviewerProfileChange: ("new_value", "A biography the reviewer never wrote."),
+    SiteSettingsChange: ("new_value", "A disclaimer nobody agreed to."),
+}
+
+
+def tampered_value(value, publisher):
+    return publisher.pk if value is ANOTHER_USER else value
+
+
+@pytest.mark.parametrize("model", RECORD_MODELS)
+def test_changing_records_with_a_queryset_update_is_refused(every_record, publisher, model):
+    field, value = TAMPERING[model]
+    before = list(model.objects.order_by("pk").values_list("pk", field))
+
+    with pytest.raises(ImmutableRecord, match="cannot be changed"):
+        model.objects.update(**{field: tampered_value(value, publisher)})
+
+    assert list(model.objects.order_by("pk").values_list("pk", field)) == before
+
+
+@pytest.mark.parametrize("model", RECORD_MODELS)
+def test_changing_records_with_bulk_update_is_refused(every_record, publisher, model):
+    field, value = TAMPERING[model]
+    record = model.objects.first()
+    original = getattr(record, field)
+    setattr(record, field, tampered_value(value, publisher))
+
+    with pytest.raises(ImmutableRecord, match="cannot be changed"):
+        model.objects.bulk_update([record], [field])
+
+    assert getattr(model.objects.get(pk=record.pk), field) == original
+
+
+@pytest.mark.parametrize("model", RECORD_MODELS)
+def test_creating_records_in_bulk_is_refused(every_record, model):
+    before = model.objects.count()
+    # A copy of an existing row, as someone forging a second approval or history line might write it.
+    forged = model.objects.first()
+    forged.pk = None
+    forged._state.adding = True
+
+    with pytest.raises(ImmutableRecord, match="cannot be created in bulk"):
+        model.objects.bulk_create([forged])
+
+    assert model.objects.count() == before
+
+
+# -- the database's own refusal, for raw SQL and database shells ---------------------------
+
+# Each record table (the version's contributors too), with a column to tamper with and the value to try.
+RECORD_TABLES = [
+    pytest.param(model._meta.db_table, column, value, id=model._meta.db_table)
+    for model, (column, value) in TAMPERING.items()
+] + [
+    pytest.param(
+        ExplainerVersion.contributors.through._meta.db_table,
+        "user_id",
+        ANOTHER_USER,
+        id=ExplainerVersion.contributors.through._meta.db_table,
+    )
+]
+
+
+def table_rows(table):
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table)} ORDER BY id")
+        return cursor.fetchall()
+
+
+@pytest.mark.parametrize(("table", "column", "value"), RECORD_TABLES)
+def test_the_database_refuses_to_update_a_record_table(every_record, publisher, table, column, value):
+    before = table_rows(table)
+    assert before, f"{table} has no rows to protect"
+    quote = connection.ops.quote_name
+
+    with pytest.raises(IntegrityError, match="the review record cannot be changed or deleted"):
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {quote(table)} SET {quote(column)} = %s",
+                [tampered_value(value, publisher)],
+            )
+
+    assert table_rows(table) == before
+
+
+@pytest.mark.parametrize("table", [param.values[0] for param in RECORD_TABLES], ids=str)
+def test_the_database_refuses_to_delete_from_a_record_table(every_record, table):
+    before = table_rows(table)
+    assert before, f"{table} has no rows to protect"
+
+    with pytest.raises(IntegrityError, match="the review record cannot be changed or deleted"):
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(f"DELETE FROM {connection.ops.quote_name(table)}")
+
+    assert table_rows(table) == before

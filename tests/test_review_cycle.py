@@ -9,6 +9,7 @@ from django.contrib.auth.models import Group
 
 from explainers.models import (
     Condition,
+    EventAction,
     Explainer,
     ExplainerEvent,
     Review,
@@ -48,10 +49,10 @@ def author_and_reviewer(**fields):
 def test_an_author_who_is_also_a_reviewer_cannot_approve_their_own_version(reviewer):
     dual = author_and_reviewer()
     explainer = make_explainer(author=dual)
-    explainer.submit_for_review(by=dual)
+    version = explainer.submit_for_review(by=dual)
 
     with pytest.raises(TransitionNotAllowed, match="You edited this version"):
-        explainer.approve(by=dual)
+        explainer.approve(by=dual, version=version)
 
     assert not Review.objects.exists()
     assert Explainer.objects.get().status == Status.IN_REVIEW
@@ -60,9 +61,9 @@ def test_an_author_who_is_also_a_reviewer_cannot_approve_their_own_version(revie
 def test_another_reviewer_can_approve_a_version_a_reviewer_wrote(reviewer):
     dual = author_and_reviewer()
     explainer = make_explainer(author=dual)
-    explainer.submit_for_review(by=dual)
+    version = explainer.submit_for_review(by=dual)
 
-    review = explainer.approve(by=reviewer)
+    review = explainer.approve(by=reviewer, version=version)
 
     assert review.reviewer == reviewer.reviewer_profile
     assert Explainer.objects.get().status == Status.APPROVED
@@ -72,22 +73,22 @@ def test_a_reviewer_who_edited_someone_elses_draft_cannot_approve_it(author, rev
     dual = author_and_reviewer()
     explainer = make_explainer(author=author)
     edit_first_section(explainer, by=dual, body="A reviewer's wording.")
-    explainer.submit_for_review(by=author)
+    version = explainer.submit_for_review(by=author)
 
     with pytest.raises(TransitionNotAllowed, match="You edited this version"):
-        explainer.approve(by=dual)
+        explainer.approve(by=dual, version=version)
 
-    explainer.approve(by=reviewer)
+    explainer.approve(by=reviewer, version=version)
     assert Explainer.objects.get().status == Status.APPROVED
 
 
 def test_a_superuser_who_edited_a_version_cannot_approve_it(superuser, reviewer):
     make_reviewer(superuser, display_name="Dr Admin")
     explainer = make_explainer(author=superuser)
-    explainer.submit_for_review(by=superuser)
+    version = explainer.submit_for_review(by=superuser)
 
     with pytest.raises(TransitionNotAllowed, match="You edited this version"):
-        explainer.approve(by=superuser)
+        explainer.approve(by=superuser, version=version)
 
     assert not Review.objects.exists()
 
@@ -95,9 +96,9 @@ def test_a_superuser_who_edited_a_version_cannot_approve_it(superuser, reviewer)
 def test_a_superuser_who_did_not_edit_a_version_can_approve_it(superuser, author):
     make_reviewer(superuser, display_name="Dr Admin")
     explainer = make_explainer(author=author)
-    explainer.submit_for_review(by=author)
+    version = explainer.submit_for_review(by=author)
 
-    review = explainer.approve(by=superuser)
+    review = explainer.approve(by=superuser, version=version)
 
     assert review.reviewer_name == "Dr Admin"
 
@@ -119,7 +120,7 @@ def test_submitting_without_editing_does_not_make_a_reviewer_a_contributor(autho
     version = explainer.submit_for_review(by=dual)
 
     assert set(version.contributors.all()) == {author}
-    review = explainer.approve(by=dual)
+    review = explainer.approve(by=dual, version=version)
     assert review.version == version
 
 
@@ -134,22 +135,22 @@ def test_only_edits_since_the_last_approval_count_towards_the_next_version(autho
 
     assert set(version.contributors.all()) == {dual}
     with pytest.raises(TransitionNotAllowed, match="You edited this version"):
-        explainer.approve(by=dual)
-    assert explainer.approve(by=second_reviewer).version == version
+        explainer.approve(by=dual, version=version)
+    assert explainer.approve(by=second_reviewer, version=version).version == version
 
 
 def test_edits_made_during_a_changes_requested_round_still_count(author, reviewer):
     dual = author_and_reviewer()
     explainer = make_explainer(author=author)
-    explainer.submit_for_review(by=author)
-    explainer.request_changes(by=dual, comments="Soften the second sentence.")
+    version = explainer.submit_for_review(by=author)
+    explainer.request_changes(by=dual, version=version, comments="Soften the second sentence.")
     edit_first_section(explainer, by=dual, body="Softer wording, by the reviewer.")
 
     version = explainer.submit_for_review(by=author)
 
     assert set(version.contributors.all()) == {author, dual}
     with pytest.raises(TransitionNotAllowed, match="You edited this version"):
-        explainer.approve(by=dual)
+        explainer.approve(by=dual, version=version)
 
 
 # -- full review against minor change --------------------------------------------
@@ -162,9 +163,9 @@ def test_a_minor_change_updates_the_public_text_but_not_the_review_dates(author,
 
     edit_first_section(explainer, by=author, body="The first answer.")
     with today_is(datetime.date(2026, 2, 20)):
-        explainer.submit_for_review(by=author)
-        minor = explainer.approve(by=reviewer, kind=ReviewKind.MINOR)
-        explainer.publish(by=publisher)
+        version = explainer.submit_for_review(by=author)
+        minor = explainer.approve(by=reviewer, version=version, kind=ReviewKind.MINOR)
+        explainer.publish(by=publisher, version=version)
 
     explainer.refresh_from_db()
     assert [s["body"] for s in explainer.published_version.sections] == ["The first answer."]
@@ -181,9 +182,9 @@ def test_after_a_minor_change_the_page_keeps_the_date_of_the_full_review(client,
         publish(explainer, reviewer=reviewer.reviewer_profile, publisher=publisher)
     edit_first_section(explainer, by=author, body="The first answer.")
     with today_is(datetime.date(2026, 2, 20)):
-        explainer.submit_for_review(by=author)
-        explainer.approve(by=reviewer, kind=ReviewKind.MINOR)
-        explainer.publish(by=publisher)
+        version = explainer.submit_for_review(by=author)
+        explainer.approve(by=reviewer, version=version, kind=ReviewKind.MINOR)
+        explainer.publish(by=publisher, version=version)
 
     response = client.get(explainer.get_absolute_url())
 
@@ -202,9 +203,9 @@ def test_a_full_review_restarts_the_review_cycle(author, reviewer, publisher):
 
     edit_first_section(explainer, by=author, body="Updated for the new guideline.")
     with today_is(datetime.date(2026, 9, 1)):
-        explainer.submit_for_review(by=author)
-        full = explainer.approve(by=reviewer, kind=ReviewKind.FULL)
-        explainer.publish(by=publisher)
+        version = explainer.submit_for_review(by=author)
+        full = explainer.approve(by=reviewer, version=version, kind=ReviewKind.FULL)
+        explainer.publish(by=publisher, version=version)
 
     explainer.refresh_from_db()
     assert explainer.public_review == full
@@ -215,8 +216,8 @@ def test_a_full_review_restarts_the_review_cycle(author, reviewer, publisher):
 
 def test_a_review_records_its_kind_and_the_reviewers_name_as_it_was(author, reviewer):
     explainer = make_explainer(author=author)
-    explainer.submit_for_review(by=author)
-    review = explainer.approve(by=reviewer, kind=ReviewKind.FULL, comments="Accurate and clear.")
+    version = explainer.submit_for_review(by=author)
+    review = explainer.approve(by=reviewer, version=version, kind=ReviewKind.FULL, comments="Accurate and clear.")
 
     profile = reviewer.reviewer_profile
     profile.display_name = "Prof Amina Okafor"
@@ -232,22 +233,23 @@ def test_a_review_records_its_kind_and_the_reviewers_name_as_it_was(author, revi
 
 
 def test_a_minor_change_is_recorded_as_a_minor_change(author, reviewer):
-    explainer = make_published_explainer(author=author)
-    edit_first_section(explainer, by=author, body="Fixed a typo.")
-    explainer.submit_for_review(by=author)
+    explainer = make_published_explainer(author=author, sections=("The answer, in plian words.",))
+    edit_first_section(explainer, by=author, body="The answer, in plain words.")
+    version = explainer.submit_for_review(by=author)
 
-    review = explainer.approve(by=reviewer, kind=ReviewKind.MINOR)
+    review = explainer.approve(by=reviewer, version=version, kind=ReviewKind.MINOR)
 
     assert Review.objects.get(pk=review.pk).kind == ReviewKind.MINOR
-    assert explainer.events.first().action == "approved (minor change)"
+    event = explainer.events.first()
+    assert (event.action, event.comment) == (EventAction.APPROVED, "Minor change.")
 
 
 def test_an_approval_cannot_be_of_the_changes_requested_kind(author, reviewer):
     explainer = make_explainer(author=author)
-    explainer.submit_for_review(by=author)
+    version = explainer.submit_for_review(by=author)
 
     with pytest.raises(TransitionNotAllowed, match="either a full clinical review or a minor change"):
-        explainer.approve(by=reviewer, kind=ReviewKind.CHANGES_REQUESTED)
+        explainer.approve(by=reviewer, version=version, kind=ReviewKind.CHANGES_REQUESTED)
 
     assert not Review.objects.exists()
 
@@ -321,12 +323,14 @@ def test_an_unpublished_explainer_is_never_overdue(author):
 def test_a_publisher_can_reschedule_the_next_review_and_it_is_logged(publisher):
     explainer = published_on(datetime.date(2025, 3, 1))
 
-    explainer.schedule_review(by=publisher, due=datetime.date(2026, 6, 1))
+    with today_is(datetime.date(2026, 2, 15)):
+        explainer.schedule_review(by=publisher, due=datetime.date(2026, 6, 1))
 
     explainer.refresh_from_db()
     assert explainer.next_review_due == datetime.date(2026, 6, 1)
-    event = ExplainerEvent.objects.filter(explainer=explainer).first()
-    assert event.action == "review scheduled"
+    # The last line written (the explainer was created today, so its edit is later by the clock).
+    event = ExplainerEvent.objects.filter(explainer=explainer).order_by("-pk").first()
+    assert event.action == EventAction.REVIEW_SCHEDULED
     assert event.comment == "Next review due changed from 2026-03-01 to 2026-06-01."
     assert not Explainer.objects.due_for_review(on=datetime.date(2026, 3, 1)).exists()
 
@@ -345,8 +349,13 @@ def test_an_author_cannot_reschedule_a_review(author):
 
 def edit_description(condition, *, by, text):
     condition.description = text
-    condition.description_edited_by = by
     condition.save()
+    condition.record_edit(by=by)
+
+
+def approve_description(condition, *, by):
+    """Approve the details exactly as the approval page would show them."""
+    return condition.approve_description(by=by, content_hash=condition.working_hash())
 
 
 def test_an_edited_description_is_not_public_until_a_reviewer_approves_it(author, reviewer):
@@ -355,14 +364,14 @@ def test_an_edited_description_is_not_public_until_a_reviewer_approves_it(author
 
     condition.refresh_from_db()
     assert condition.public_description == ""
-    assert condition.description_awaits_approval
+    assert condition.awaits_approval
     assert not Condition.objects.public().exists()
 
-    approval = condition.approve_description(by=reviewer)
+    approval = approve_description(condition, by=reviewer)
 
     condition.refresh_from_db()
     assert condition.public_description == "An inflammatory muscle disease."
-    assert not condition.description_awaits_approval
+    assert not condition.awaits_approval
     assert list(Condition.objects.public()) == [condition]
     assert (approval.reviewer_name, approval.reviewer_credentials) == ("Dr Amina Okafor", "MD, rheumatologist")
 
@@ -370,13 +379,13 @@ def test_an_edited_description_is_not_public_until_a_reviewer_approves_it(author
 def test_editing_an_approved_description_keeps_the_approved_text_public(author, reviewer):
     condition = make_condition()
     edit_description(condition, by=author, text="An inflammatory muscle disease.")
-    condition.approve_description(by=reviewer)
+    approve_description(condition, by=reviewer)
 
     edit_description(condition, by=author, text="A contagious disease.")
 
     condition.refresh_from_db()
     assert condition.public_description == "An inflammatory muscle disease."
-    assert condition.description_awaits_approval
+    assert condition.awaits_approval
 
 
 def test_a_reviewer_cannot_approve_a_description_they_edited(reviewer):
@@ -384,12 +393,12 @@ def test_a_reviewer_cannot_approve_a_description_they_edited(reviewer):
     condition = make_condition()
     edit_description(condition, by=dual, text="A reviewer's description.")
 
-    with pytest.raises(TransitionNotAllowed, match="You edited this description"):
-        condition.approve_description(by=dual)
+    with pytest.raises(TransitionNotAllowed, match="You edited these details"):
+        approve_description(condition, by=dual)
 
     condition.refresh_from_db()
     assert condition.public_description == ""
-    condition.approve_description(by=reviewer)
+    approve_description(condition, by=reviewer)
     condition.refresh_from_db()
     assert condition.public_description == "A reviewer's description."
 
@@ -399,18 +408,18 @@ def test_an_author_cannot_approve_a_description(author):
     edit_description(condition, by=make_user("Authors"), text="An inflammatory muscle disease.")
 
     with pytest.raises(TransitionNotAllowed, match="Only a medical reviewer"):
-        condition.approve_description(by=author)
+        approve_description(condition, by=author)
 
     assert Condition.objects.get().public_description == ""
 
 
 def test_approving_an_unchanged_description_is_refused(author, reviewer):
-    condition = make_condition()
+    condition = make_condition(approved=False)
     edit_description(condition, by=author, text="An inflammatory muscle disease.")
-    condition.approve_description(by=reviewer)
+    approve_description(condition, by=reviewer)
 
-    with pytest.raises(TransitionNotAllowed, match="has no changes to approve"):
-        condition.approve_description(by=reviewer)
+    with pytest.raises(TransitionNotAllowed, match="have no changes to approve"):
+        approve_description(condition, by=reviewer)
 
     assert condition.description_approvals.count() == 1
 
@@ -418,7 +427,7 @@ def test_approving_an_unchanged_description_is_refused(author, reviewer):
 def test_a_description_approval_keeps_the_reviewers_name_as_it_was(author, reviewer):
     condition = make_condition()
     edit_description(condition, by=author, text="An inflammatory muscle disease.")
-    approval = condition.approve_description(by=reviewer)
+    approval = approve_description(condition, by=reviewer)
 
     profile = reviewer.reviewer_profile
     profile.display_name = "Prof Amina Okafor"

@@ -13,7 +13,7 @@ from django.contrib.auth.models import Group, User
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from explainers.models import Condition, Explainer, HealthAspect, Reviewer
+from explainers.models import Condition, Explainer, HealthAspect, RegistrationBody, Reviewer
 
 REVIEW_DATE = datetime.datetime(2026, 4, 7, 10, 0, tzinfo=datetime.UTC)
 CONDITION = "Dermatomyositis and Polymyositis"
@@ -94,8 +94,16 @@ class Command(BaseCommand):
                 "bio": "A demonstration reviewer profile for local development. Real profiles name a real "
                 "clinician and their qualifications.",
                 "slug": "rowan-reviewer-demo",
+                "registration_body": RegistrationBody.GMC,
+                "registration_number": "0000000",
+                "registration_verified_on": REVIEW_DATE.date() - datetime.timedelta(days=6),
             },
         )
+        if reviewer.registration_verified_on is None:
+            # A demo database made before registrations were recorded: the demo reviewer gets one.
+            reviewer.registration_body, reviewer.registration_number = RegistrationBody.GMC, "0000000"
+            reviewer.registration_verified_on = REVIEW_DATE.date() - datetime.timedelta(days=6)
+            reviewer.save_with_history(by=publisher)
         condition, _ = Condition.objects.get_or_create(
             slug="dermatomyositis-and-polymyositis",
             defaults={
@@ -104,6 +112,12 @@ class Command(BaseCommand):
                 "community_size": 413,
             },
         )
+        with mock.patch("django.utils.timezone.now", return_value=REVIEW_DATE):
+            if condition.approved_description_id is None:
+                # The condition's name and other names are medical content too: an author enters
+                # them and a medical reviewer approves them, like everything public.
+                condition.record_edit(by=author)
+                condition.approve_description(by=reviewer.user, content_hash=condition.working_hash())
         if condition.explainers.filter(slug="what-causes-dermatomyositis-and-polymyositis").exists():
             self.stdout.write("Demo content is already loaded.")
             return
@@ -120,7 +134,7 @@ class Command(BaseCommand):
             for position, (heading, aspect, body) in enumerate(SECTIONS):
                 explainer.sections.create(heading=heading, health_aspect=aspect, body=body, position=position)
             explainer.record_edit(by=author)
-            explainer.submit_for_review(by=author)
-            explainer.approve(by=reviewer.user, comments="Demo approval of the seed text.")
-            explainer.publish(by=publisher)
+            version = explainer.submit_for_review(by=author)
+            explainer.approve(by=reviewer.user, version=version, comments="Demo approval of the seed text.")
+            explainer.publish(by=publisher, version=version)
         self.stdout.write(self.style.SUCCESS(f"Loaded demo explainer “{explainer}”."))

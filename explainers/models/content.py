@@ -1,0 +1,773 @@
+"""
+The working copy an author edits (Condition, Explainer, Section, Source) and the workflow
+that turns it into public, reviewed text.
+
+The public site reads only records: an explainer is public through
+``Explainer.published_version``, a frozen snapshot a medical reviewer approved; a condition
+through ``Condition.approved_description``, the approved snapshot of its public details.
+
+Each workflow step has one rule, a ``*_refusal(user, …)`` method that returns the sentence
+explaining why the step is refused, or ``None``. The step itself locks the explainer's row,
+asks the rule again and raises ``TransitionNotAllowed`` with that sentence; the admin's
+buttons, the review queues and the reminder e-mails only ask.
+"""
+
+import datetime
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models, transaction
+from django.db.models import Exists, OuterRef, Q
+from django.urls import reverse
+from django.utils import timezone
+from markdownx.models import MarkdownxField
+
+from .choices import ConditionAction, EventAction, HealthAspect, ReviewKind, Status, TransitionNotAllowed
+from .records import (
+    ConditionDescriptionApproval,
+    ConditionEvent,
+    ExplainerEvent,
+    ExplainerVersion,
+    Review,
+    content_hash,
+)
+from .site import SiteSettings, add_months, long_date, reviewer_profile
+
+SUBMIT = "explainers.submit_explainer"
+APPROVE = "explainers.approve_explainer"
+PUBLISH = "explainers.publish_explainer"
+
+# ---------------------------------------------------------------------------
+# Conditions
+
+
+class ConditionQuerySet(models.QuerySet):
+    def public(self):
+        """Approved conditions with something reviewed to show: a published explainer or a description."""
+        has_page = Exists(Explainer.objects.published().filter(published_version__condition=OuterRef("pk")))
+        return (
+            self.filter(approved_description__isnull=False)
+            .filter(has_page | ~Q(approved_description__text=""))
+            .select_related("approved_description")
+            .order_by("approved_description__name")
+        )
+
+
+class Condition(models.Model):
+    """A condition patients ask about. Its name, other names and description are reviewed like an explainer."""
+
+    name = models.CharField(max_length=200, unique=True, help_text="E.g. “Dermatomyositis and Polymyositis”.")
+    slug = models.SlugField(
+        max_length=200,
+        unique=True,
+        help_text="The condition's page address. It cannot change once a medical reviewer has approved the condition.",
+    )
+    alternate_names = models.TextField(
+        blank=True, help_text="Other names patients search for, one per line. Shown as “Also known as”."
+    )
+    description = models.TextField(
+        blank=True,
+        help_text=(
+            "A short plain-language description. The name, other names and description are medical content: "
+            "the public sees only the last version a medical reviewer approved."
+        ),
+    )
+    approved_description = models.ForeignKey(
+        ConditionDescriptionApproval,
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The approved snapshot of the public details.",
+    )
+    community_size = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Members of the community living with this condition (leave blank if unknown)."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ConditionQuerySet.as_manager()
+
+    REVIEWED_FIELDS = ["name", "alternate_names", "description"]
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("explainers:condition", args=[self.slug])
+
+    def clean(self):
+        if self.pk and self.approved_description_id:
+            saved_slug = Condition.objects.filter(pk=self.pk).values_list("slug", flat=True).first()
+            if saved_slug and saved_slug != self.slug:
+                raise ValidationError(
+                    {"slug": "This condition has been approved, so its address can no longer change."}
+                )
+
+    # -- reading ---------------------------------------------------------
+
+    @property
+    def alternate_name_list(self):
+        return [line.strip() for line in self.alternate_names.splitlines() if line.strip()]
+
+    @property
+    def public_name(self):
+        return self.approved_description.name if self.approved_description else ""
+
+    @property
+    def public_alternate_names(self):
+        return self.approved_description.alternate_name_list if self.approved_description else []
+
+    @property
+    def public_description(self):
+        return self.approved_description.text if self.approved_description else ""
+
+    @property
+    def public_names_text(self):
+        """The approved names as one text, for search."""
+        return " ".join([self.public_name, *self.public_alternate_names]).strip()
+
+    @property
+    def initial(self):
+        first = self.public_name[:1].upper()
+        return first if first.isalpha() else "#"
+
+    def working_content(self):
+        return {name: getattr(self, name).strip() for name in self.REVIEWED_FIELDS}
+
+    def working_hash(self):
+        return content_hash(self.working_content())
+
+    @property
+    def awaits_approval(self):
+        return self.approved_description is None or self.approved_description.content_hash != self.working_hash()
+
+    def contributor_ids(self):
+        """Return who edited the public details since their last approval (by the order of history rows)."""
+        events = ConditionEvent.objects.filter(condition=self)
+        last_approval = (
+            events.filter(action=ConditionAction.APPROVED).order_by("-pk").values_list("pk", flat=True).first()
+        )
+        edits = events.filter(action=ConditionAction.EDITED)
+        if last_approval:
+            edits = edits.filter(pk__gt=last_approval)
+        return set(edits.values_list("actor_id", flat=True))
+
+    # -- workflow --------------------------------------------------------
+
+    def record_edit(self, *, by):
+        """Note that ``by`` changed the public details: they become a contributor and cannot approve them."""
+        with transaction.atomic():
+            Condition.objects.select_for_update().filter(pk=self.pk).first()
+            ConditionEvent.objects.create(condition=self, actor=by, action=ConditionAction.EDITED)
+
+    def approval_refusal(self, user, *, content_hash=None):
+        """Return why ``user`` cannot approve the details (as the page showed them, by hash), or None."""
+        reviewer = reviewer_profile(user)
+        if not user.has_perm(APPROVE) or reviewer is None:
+            return "Only a medical reviewer with a reviewer profile can approve a condition's details."
+        if not self.awaits_approval:
+            return f"The details of “{self}” have no changes to approve."
+        if content_hash is not None and content_hash != self.working_hash():
+            return f"The details of “{self}” were changed after you opened this page: read them again before deciding."
+        if user.pk in self.contributor_ids():
+            return "You edited these details, so another medical reviewer must approve them."
+        return reviewer.approval_refusal()
+
+    def approve_description(self, *, by, content_hash):
+        """Record a reviewer's approval of the details exactly as their page showed them, and make them public."""
+        with transaction.atomic():
+            self.refresh_from_db(from_queryset=Condition.objects.select_for_update())
+            if reason := self.approval_refusal(by, content_hash=content_hash):
+                raise TransitionNotAllowed(reason)
+            reviewer = reviewer_profile(by)
+            content = self.working_content()
+            approval = ConditionDescriptionApproval.objects.create(
+                condition=self,
+                name=content["name"],
+                alternate_names=content["alternate_names"],
+                text=content["description"],
+                content_hash=content_hash,
+                reviewer=reviewer,
+                reviewer_name=reviewer.display_name,
+                reviewer_credentials=reviewer.credentials,
+            )
+            ConditionEvent.objects.create(condition=self, actor=by, action=ConditionAction.APPROVED, approval=approval)
+            self.approved_description = approval
+            self.save(update_fields=["approved_description", "updated_at"])
+        return approval
+
+
+# ---------------------------------------------------------------------------
+# Explainers: the working copy
+
+
+class ExplainerQuerySet(models.QuerySet):
+    def published(self):
+        """Explainers the public can read.
+
+        Public means: a published snapshot that carries an approving review of the same content
+        hash, filed under a condition whose details are approved. A published_version pointer
+        set any other way shows nothing.
+        """
+        approved = Review.objects.approvals().filter(
+            version=OuterRef("published_version"), content_hash=OuterRef("published_version__content_hash")
+        )
+        return self.filter(
+            published_version__isnull=False, published_version__condition__approved_description__isnull=False
+        ).filter(Exists(approved))
+
+    def for_public_page(self):
+        return self.published().select_related(
+            "published_version",
+            "published_version__condition",
+            "published_version__condition__approved_description",
+            "public_review",
+            "public_review__reviewer",
+            "published_review",
+            "published_review__reviewer",
+        )
+
+    def due_for_review(self, *, on=None):
+        """Published explainers whose next full review is due on or before ``on`` (default today)."""
+        return self.published().filter(next_review_due__lte=on or timezone.localdate())
+
+    def due_soon(self, *, on=None, days=None):
+        """Published explainers due for review within the next ``days`` days but not yet overdue."""
+        today = on or timezone.localdate()
+        days = settings.CONDINFO_DUE_SOON_DAYS if days is None else days
+        return self.published().filter(
+            next_review_due__gt=today, next_review_due__lte=today + datetime.timedelta(days=days)
+        )
+
+    def awaiting_review(self):
+        return self.filter(status=Status.IN_REVIEW)
+
+    def changes_requested(self):
+        return self.filter(status=Status.CHANGES_REQUESTED)
+
+    def awaiting_publication(self):
+        return self.filter(status=Status.APPROVED)
+
+
+class Explainer(models.Model):
+    """A patient's question about a condition and its answer: the author's working copy."""
+
+    condition = models.ForeignKey(
+        Condition,
+        on_delete=models.PROTECT,
+        related_name="explainers",
+        help_text="Moving an explainer is an edit: the public page stays where it is until the move is reviewed.",
+    )
+    question = models.CharField(
+        max_length=200, help_text="The patient's question, in their words: “What causes …?” It is the page's title."
+    )
+    slug = models.SlugField(
+        max_length=200,
+        help_text="The last part of the page address; unique within the condition. Changing it is an edit.",
+    )
+    format_labels = models.CharField(
+        max_length=200,
+        default="Short answer, Medically reviewed summary",
+        help_text="Labels for the badge line, separated by commas, e.g. “Short answer, Medically reviewed summary”.",
+    )
+    tldr = models.TextField(
+        "TL;DR", help_text="Two or three plain sentences that answer the question. Also the page's search description."
+    )
+    experience_count = models.PositiveIntegerField(
+        default=0,
+        help_text=(
+            "How many community members have shared first-person experience on this question. Not medical content."
+        ),
+    )
+    position = models.PositiveSmallIntegerField(default=0, help_text="Order among the condition's explainers.")
+    review_interval_months = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text=(
+            "Months between full reviews for this explainer; blank uses the site setting. Set by publishers, "
+            "up to the longest interval in the site settings."
+        ),
+    )
+
+    # Workflow state: changed only by the methods below.
+    status = models.CharField(max_length=20, choices=Status, default=Status.DRAFT, editable=False)
+    lock_version = models.PositiveIntegerField(default=0, editable=False)
+    published_version = models.ForeignKey(
+        ExplainerVersion, null=True, blank=True, editable=False, on_delete=models.PROTECT, related_name="+"
+    )
+    public_review = models.ForeignKey(
+        Review,
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The latest full clinical review behind the published text.",
+    )
+    published_review = models.ForeignKey(
+        Review,
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The approval of exactly the published text (a full review or a minor change).",
+    )
+    published_at = models.DateTimeField(null=True, blank=True, editable=False)
+    last_updated = models.DateField(
+        null=True, blank=True, editable=False, help_text="When the public text last changed."
+    )
+    next_review_due = models.DateField(null=True, blank=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, editable=False, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ExplainerQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["condition__name", "position", "question"]
+        permissions = [
+            ("submit_explainer", "Can submit an explainer for clinical review"),
+            ("approve_explainer", "Can approve or request changes as a medical reviewer"),
+            ("publish_explainer", "Can publish, withdraw and schedule reviews of explainers"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["condition", "slug"], name="explainer_slug_unique_per_condition"),
+            models.CheckConstraint(
+                condition=~Q(status=Status.PUBLISHED) | Q(published_version__isnull=False),
+                name="published_explainer_has_published_version",
+            ),
+            models.CheckConstraint(
+                condition=Q(published_version__isnull=True)
+                | (Q(published_at__isnull=False) & Q(last_updated__isnull=False)),
+                name="public_explainer_has_publication_dates",
+            ),
+        ]
+
+    def __str__(self):
+        return self.question
+
+    def get_absolute_url(self):
+        """Return the public page's address, which the published version decides; None when not public."""
+        version = self.published_version
+        return version_url(version) if version else None
+
+    def clean(self):
+        longest = SiteSettings.load().max_review_interval_months
+        if self.review_interval_months and self.review_interval_months > longest:
+            raise ValidationError(
+                {
+                    "review_interval_months": f"At most {longest} months: the longest interval between full "
+                    "reviews the site settings allow."
+                }
+            )
+
+    # -- reading ---------------------------------------------------------
+
+    @property
+    def is_public(self):
+        return self.published_version_id is not None
+
+    @property
+    def status_label(self):
+        """The workflow state as a reviewer would say it, including unpublished changes."""
+        label = self.get_status_display()
+        if self.is_public and self.status != Status.PUBLISHED:
+            return f"Published, with unpublished changes ({label.lower()})"
+        return label
+
+    @property
+    def interval_months(self):
+        site = SiteSettings.load()
+        return min(self.review_interval_months or site.review_interval_months, site.max_review_interval_months)
+
+    @property
+    def latest_change_review(self):
+        """The minor-change approval of the text shown, when it is not the full review named first."""
+        review = self.published_review
+        if review is None or review.kind != ReviewKind.MINOR or review.pk == self.public_review_id:
+            return None
+        return review
+
+    def is_overdue(self, on=None):
+        return bool(self.next_review_due and self.next_review_due < (on or timezone.localdate()))
+
+    def working_content(self):
+        """Return the working copy as the plain data a snapshot freezes (and its hash covers)."""
+        return {
+            "condition": self.condition.slug,
+            "slug": self.slug,
+            "question": self.question,
+            "tldr": self.tldr,
+            "format_labels": self.format_labels,
+            "sections": [
+                {"heading": s.heading, "body": s.body, "health_aspect": s.health_aspect} for s in self.sections.all()
+            ],
+            "sources": [
+                {"citation": s.citation, "url": s.url, "pmid": s.pmid, "doi": s.doi} for s in self.sources.all()
+            ],
+        }
+
+    def working_hash(self):
+        return content_hash(self.working_content())
+
+    def latest_version(self):
+        if "versions" in getattr(self, "_prefetched_objects_cache", {}):  # the review queue prefetches them
+            return max(self.versions.all(), key=lambda version: version.number, default=None)
+        return self.versions.order_by("-number").first()
+
+    def pending_review(self):
+        """The latest approval: the one ``publish`` would make public, if the explainer is approved."""
+        return self.reviews.approvals().order_by("-pk").select_related("version").first()
+
+    def last_published_version(self):
+        """The version the public saw last, even if the explainer has since been withdrawn."""
+        if self.published_version_id:
+            return self.published_version
+        event = self.events.filter(action=EventAction.PUBLISHED).order_by("-pk").select_related("version").first()
+        return event.version if event else None
+
+    def words_changed_percent(self, version):
+        """Return the share of words (0–100) that changed in ``version`` since the last approved version."""
+        from ..diffing import changed_word_share
+
+        base = (
+            self.reviews.approvals()
+            .filter(version__number__lt=version.number)
+            .order_by("-pk")
+            .select_related("version")
+            .first()
+        )
+        return None if base is None else round(100 * changed_word_share(base.version, version))
+
+    # -- the rules: one method per step, returning the reason it is refused or None --
+
+    def edit_refusal(self, user):
+        if not user.has_perm("explainers.change_section"):
+            return "Your role cannot change the clinical text of explainers."
+        return None
+
+    def submit_refusal(self, user):
+        if not user.has_perm(SUBMIT):
+            return "Your role cannot submit explainers for review."
+        if self.status not in (Status.DRAFT, Status.CHANGES_REQUESTED, Status.PUBLISHED, Status.WITHDRAWN):
+            return f"“{self}” is {self.get_status_display().lower()} and cannot be submitted."
+        if not self.sections.exists():
+            return f"“{self}” has no sections yet: add the answer before submitting it."
+        return None
+
+    def review_refusal(self, user, *, version=None, kind=None):
+        """Return why ``user`` cannot decide on ``version`` (the one their page showed) as ``kind``, or None."""
+        if not user.has_perm(APPROVE):
+            return "Only medical reviewers can approve or request changes."
+        reviewer = reviewer_profile(user)
+        if reviewer is None:
+            return "You need a reviewer profile (name and credentials) before you can review."
+        current = self.latest_version()
+        if version is not None and current is not None and current.pk != version.pk and current.number > version.number:
+            return f"Version {current.number} was submitted after you opened this page: read it before deciding."
+        if self.status != Status.IN_REVIEW or current is None:
+            return f"“{self}” is not awaiting review (it is {self.get_status_display().lower()})."
+        if version is not None and (version.pk != current.pk or version.content_hash != current.content_hash):
+            return "The version on your page is not the one awaiting review: open the review page again."
+        if current.content_hash != self.working_hash():
+            return f"“{self}” changed after it was submitted; the author must submit the new text for review."
+        if user.pk in {contributor.pk for contributor in current.contributors.all()}:
+            return "You edited this version, so another medical reviewer must approve it or request changes."
+        if kind in ReviewKind.approvals() and (reason := reviewer.approval_refusal()):
+            return reason
+        if kind == ReviewKind.MINOR:
+            if not self.reviews.filter(kind=ReviewKind.FULL).exists():
+                return "The first approval of an explainer must be a full clinical review."
+            limit = SiteSettings.load().minor_change_max_percent
+            changed = self.words_changed_percent(current)
+            if changed is not None and changed > limit:
+                return (
+                    f"About {changed}% of the words changed since the last approved version, more than the "
+                    f"{limit}% a minor change may change: approve it as a full clinical review."
+                )
+        return None
+
+    def publish_refusal(self, user, *, version=None):
+        """Return why ``user`` cannot publish ``version`` (the approved one their page showed), or None."""
+        if not user.has_perm(PUBLISH):
+            return "Your role cannot publish explainers."
+        if self.status != Status.APPROVED:
+            return f"“{self}” is {self.get_status_display().lower()}: only approved versions can be published."
+        approval = self.pending_review()
+        approved = approval.version
+        if version is not None and approved.pk != version.pk:
+            return f"Version {approved.number} was approved after you opened this page: check it before publishing."
+        if approval.content_hash != approved.content_hash:
+            return "The approval does not match the version's content, so it cannot be published."
+        condition = approved.condition
+        if condition.approved_description_id is None:
+            return (
+                f"The condition “{condition}” has not been approved yet: a medical reviewer must approve its name "
+                "and description before explainers under it can be published."
+            )
+        other = (
+            Explainer.objects.published()
+            .exclude(pk=self.pk)
+            .filter(published_version__condition=condition, published_version__slug=approved.slug)
+            .first()
+        )
+        if other is not None:
+            return (
+                f"“{other}” is already published at {version_url(approved)}: give this explainer another slug "
+                "and submit it again."
+            )
+        return None
+
+    def withdraw_refusal(self, user):
+        if not user.has_perm(PUBLISH):
+            return "Your role cannot withdraw explainers."
+        if not self.is_public:
+            return f"“{self}” is not published."
+        return None
+
+    def schedule_refusal(self, user, *, due=None):
+        """Return why ``user`` cannot set the next review date (to ``due``, when given), or None."""
+        if not user.has_perm(PUBLISH):
+            return "Your role cannot schedule reviews."
+        if not self.is_public:
+            return f"“{self}” is not published, so it has no review cycle yet."
+        if due is None:
+            return None
+        today = timezone.localdate()
+        if due < today:
+            return "Choose today or a later date: a review cannot be due in the past."
+        longest = SiteSettings.load().max_review_interval_months
+        reviewed = self.public_review.reviewed_on if self.public_review else today
+        latest = add_months(reviewed, longest)
+        if due > latest:
+            return (
+                f"A review can be due at most {longest} months after the last full review ({long_date(reviewed)}): "
+                f"choose {long_date(latest)} or earlier."
+            )
+        return None
+
+    def may_set_review_interval(self, user):
+        return user.has_perm(PUBLISH)
+
+    # -- workflow --------------------------------------------------------
+
+    def _lock(self):
+        """Lock the explainer's row and re-read it: every check below sees the latest committed state."""
+        self.refresh_from_db(from_queryset=Explainer.objects.select_for_update())
+
+    def record_edit(self, *, by):
+        """Note that ``by`` changed the working copy; an edit voids any pending submission or approval."""
+        with transaction.atomic():
+            self._lock()
+            to_status = self._status_after_edit()
+            self._log(by=by, action=EventAction.EDITED, to_status=to_status)
+            if self.status != to_status:
+                self.status = to_status
+                self.save(update_fields=["status", "updated_at"])
+
+    def _status_after_edit(self):
+        if self.status in (Status.DRAFT, Status.CHANGES_REQUESTED):
+            return self.status
+        return Status.DRAFT
+
+    def submit_for_review(self, *, by, comment=""):
+        """Freeze the working copy as a new version and send it to the medical reviewers."""
+        with transaction.atomic():
+            self._lock()
+            if reason := self.submit_refusal(by):
+                raise TransitionNotAllowed(reason)
+            version = ExplainerVersion.freeze(self, by=by)
+            self._transition(Status.IN_REVIEW, by=by, action=EventAction.SUBMITTED, comment=comment, version=version)
+        return version
+
+    def approve(self, *, by, version, kind=ReviewKind.FULL, comments=""):
+        """Record a medical reviewer's approval of exactly ``version``, the one their page showed."""
+        if kind not in ReviewKind.approvals():
+            raise TransitionNotAllowed("An approval is either a full clinical review or a minor change.")
+        with transaction.atomic():
+            self._lock()
+            if reason := self.review_refusal(by, version=version, kind=kind):
+                raise TransitionNotAllowed(reason)
+            review = Review.record(
+                self,
+                version,
+                reviewer=reviewer_profile(by),
+                kind=kind,
+                comments=comments,
+                words_changed_percent=self.words_changed_percent(version),
+            )
+            self._transition(
+                Status.APPROVED,
+                by=by,
+                action=EventAction.APPROVED,
+                comment=f"{ReviewKind(kind).label}. {comments}".strip(),
+                version=version,
+            )
+        return review
+
+    def request_changes(self, *, by, version, comments):
+        """Send ``version`` (the one the reviewer's page showed) back to its authors with their comments."""
+        if not comments.strip():
+            raise TransitionNotAllowed("Say what needs to change: the comment is what the author will work from.")
+        with transaction.atomic():
+            self._lock()
+            if reason := self.review_refusal(by, version=version, kind=ReviewKind.CHANGES_REQUESTED):
+                raise TransitionNotAllowed(reason)
+            review = Review.record(
+                self, version, reviewer=reviewer_profile(by), kind=ReviewKind.CHANGES_REQUESTED, comments=comments
+            )
+            self._transition(
+                Status.CHANGES_REQUESTED,
+                by=by,
+                action=EventAction.CHANGES_REQUESTED,
+                comment=comments,
+                version=version,
+            )
+        return review
+
+    def publish(self, *, by, version):
+        """Make ``version``, the approved one the publisher's page showed, public (never the working copy)."""
+        with transaction.atomic():
+            self._lock()
+            if reason := self.publish_refusal(by, version=version):
+                raise TransitionNotAllowed(reason)
+            review = self.pending_review()
+            previous = self.last_published_version()
+            # "Last updated" is when the public text changed: a re-review of unchanged text leaves it alone,
+            # and so does republishing after a withdrawal.
+            text_changed = previous is None or previous.content_hash != review.version.content_hash
+            self.published_version = review.version
+            self.published_review = review
+            self.published_at = timezone.now()
+            if text_changed or self.last_updated is None:
+                self.last_updated = timezone.localdate()
+            if review.kind == ReviewKind.FULL:
+                self.public_review = review
+                self.next_review_due = add_months(review.reviewed_on, self.interval_months)
+            self.save(
+                update_fields=[
+                    "published_version",
+                    "published_review",
+                    "published_at",
+                    "last_updated",
+                    "public_review",
+                    "next_review_due",
+                    "updated_at",
+                ]
+            )
+            self._transition(Status.PUBLISHED, by=by, action=EventAction.PUBLISHED, version=review.version)
+
+    def withdraw(self, *, by, reason):
+        """Take the explainer off the public site; its record stays."""
+        if not reason.strip():
+            raise TransitionNotAllowed("Give a reason for withdrawing: it stays in the explainer's history.")
+        with transaction.atomic():
+            self._lock()
+            if refusal := self.withdraw_refusal(by):
+                raise TransitionNotAllowed(refusal)
+            # One save for both fields: a published status without a published version breaks
+            # the published_explainer_has_published_version constraint.
+            from_status = self.status
+            self.published_version = None
+            self.published_review = None
+            self.status = Status.WITHDRAWN
+            self.save(update_fields=["published_version", "published_review", "status", "updated_at"])
+            self._log(
+                by=by,
+                action=EventAction.WITHDRAWN,
+                from_status=from_status,
+                to_status=Status.WITHDRAWN,
+                comment=reason,
+            )
+
+    def schedule_review(self, *, by, due):
+        """Set the next review date of a published explainer, within the longest cycle the site allows."""
+        with transaction.atomic():
+            self._lock()
+            if reason := self.schedule_refusal(by, due=due):
+                raise TransitionNotAllowed(reason)
+            previous = self.next_review_due
+            self.next_review_due = due
+            self.save(update_fields=["next_review_due", "updated_at"])
+            self._log(
+                by=by,
+                action=EventAction.REVIEW_SCHEDULED,
+                to_status=self.status,
+                comment=f"Next review due changed from {previous} to {due}.",
+            )
+
+    def _transition(self, to_status, *, by, action, comment="", version=None):
+        from_status = self.status
+        self.status = to_status
+        self.save(update_fields=["status", "updated_at"])
+        self._log(by=by, action=action, from_status=from_status, to_status=to_status, comment=comment, version=version)
+
+    def _log(self, *, by, action, to_status, from_status=None, comment="", version=None):
+        ExplainerEvent.objects.create(
+            explainer=self,
+            actor=by,
+            action=action,
+            from_status=from_status or self.status,
+            to_status=to_status,
+            comment=comment,
+            version=version,
+        )
+
+
+def version_url(version):
+    """Return the public address a version is published at: its condition and its own slug."""
+    return reverse("explainers:explainer", args=[version.condition.slug, version.slug])
+
+
+class Section(models.Model):
+    """One part of an explainer's answer: an optional heading and a Markdown body."""
+
+    explainer = models.ForeignKey(Explainer, on_delete=models.CASCADE, related_name="sections")
+    heading = models.CharField(max_length=200, blank=True, help_text="Optional; shown as a heading below the question.")
+    body = MarkdownxField(help_text="Markdown: lists, tables, links and footnotes[^1] are supported. HTML is removed.")
+    health_aspect = models.CharField(
+        max_length=40,
+        choices=HealthAspect,
+        blank=True,
+        help_text="What this section covers, for search engines (schema.org health aspect).",
+    )
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "pk"]
+
+    def __str__(self):
+        return self.heading or f"Section {self.position + 1}"
+
+
+class Source(models.Model):
+    """A reference the explainer cites, listed and numbered on the page."""
+
+    explainer = models.ForeignKey(Explainer, on_delete=models.CASCADE, related_name="sources")
+    citation = models.CharField(max_length=500, help_text="Authors, title, journal, year.")
+    url = models.URLField(blank=True, max_length=500)
+    pmid = models.CharField("PMID", max_length=12, blank=True)
+    doi = models.CharField("DOI", max_length=200, blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "pk"]
+
+    def __str__(self):
+        return self.citation
+
+    def clean(self):
+        if self.pmid and not self.pmid.isdigit():
+            raise ValidationError({"pmid": "A PubMed ID is a number, e.g. 31234567."})
+        if self.doi and not self.doi.startswith("10."):
+            raise ValidationError({"doi": "A DOI starts with “10.”, e.g. 10.1000/xyz123."})

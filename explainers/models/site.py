@@ -1,0 +1,226 @@
+"""Site-wide settings and the reviewers whose names stand behind every public page."""
+
+import calendar
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models, transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateformat import format as format_date
+
+from .choices import RegistrationBody
+from .records import ReviewerProfileChange, SiteSettingsChange, record_changes
+
+# The longest review cycle health-information standards allow (e.g. PIF TICK: three years).
+LONGEST_REVIEW_CYCLE_MONTHS = 36
+
+
+def add_months(day, months):
+    """Return the same day ``months`` later, clamped to the end of shorter months."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return day.replace(year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def long_date(day):
+    return format_date(day, "j F Y")
+
+
+def default_review_interval():
+    # Read at creation, not frozen into a migration, so REVIEW_INTERVAL_MONTHS can differ per site.
+    return settings.CONDINFO_REVIEW_INTERVAL_MONTHS
+
+
+class SiteSettings(models.Model):
+    """Site-wide text and defaults that editors change without a deploy. Every change is recorded."""
+
+    disclaimer = models.TextField(
+        default=(
+            "This information is for educational purposes only and does not constitute medical "
+            "advice, diagnosis, or treatment; always seek the advice of your physician or other "
+            "qualified health provider with any questions regarding a medical condition."
+        ),
+        help_text="Shown on every explainer and condition page, after the words “Medical disclaimer:”.",
+    )
+    community_name = models.CharField(
+        max_length=80,
+        default="DiseaseMaps",
+        help_text="The patient community the experience and member counts come from.",
+    )
+    review_interval_months = models.PositiveSmallIntegerField(
+        default=default_review_interval,
+        validators=[MinValueValidator(1)],
+        help_text="How long a full clinical review stands before the next is due, unless an explainer overrides it.",
+    )
+    max_review_interval_months = models.PositiveSmallIntegerField(
+        default=LONGEST_REVIEW_CYCLE_MONTHS,
+        validators=[MinValueValidator(1), MaxValueValidator(LONGEST_REVIEW_CYCLE_MONTHS)],
+        help_text=(
+            "The longest an explainer may go between full reviews, whatever its own interval or a scheduled "
+            f"date says. At most {LONGEST_REVIEW_CYCLE_MONTHS} months, the longest cycle health-information "
+            "standards allow."
+        ),
+    )
+    registration_check_months = models.PositiveSmallIntegerField(
+        default=12,
+        validators=[MinValueValidator(1)],
+        help_text="A reviewer whose professional registration was checked longer ago than this cannot approve.",
+    )
+    minor_change_max_percent = models.PositiveSmallIntegerField(
+        default=20,
+        validators=[MaxValueValidator(100)],
+        help_text="A version in which more than this share of the words changed needs a full clinical review.",
+    )
+
+    TRACKED_FIELDS = [
+        "disclaimer",
+        "community_name",
+        "review_interval_months",
+        "max_review_interval_months",
+        "registration_check_months",
+        "minor_change_max_percent",
+    ]
+
+    class Meta:
+        verbose_name = "site settings"
+        verbose_name_plural = "site settings"
+        constraints = [models.CheckConstraint(condition=Q(pk=1), name="site_settings_singleton")]
+
+    def __str__(self):
+        return "Site settings"
+
+    def clean(self):
+        if (self.review_interval_months or 0) > (self.max_review_interval_months or 0):
+            raise ValidationError(
+                {"review_interval_months": "The usual interval cannot be longer than the longest interval allowed."}
+            )
+
+    @classmethod
+    def load(cls):
+        """Return the one settings row, creating it with defaults on first use."""
+        obj, _ = cls.objects.get_or_create(pk=1)
+        return obj
+
+    def save_with_history(self, *, by):
+        """Save, and record who changed which setting from what to what."""
+        with transaction.atomic():
+            before = SiteSettings.objects.select_for_update().filter(pk=self.pk).first() or SiteSettings()
+            self.save()
+            return record_changes(SiteSettingsChange, before, self, by=by, fields=self.TRACKED_FIELDS)
+
+
+class Reviewer(models.Model):
+    """The public profile of a clinician who reviews explainers."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="reviewer_profile",
+        help_text="The account that signs this reviewer's decisions. It can never change once the profile exists.",
+    )
+    display_name = models.CharField(
+        max_length=120, unique=True, help_text="As it appears on pages, e.g. “Dr Amina Okafor”. Unique."
+    )
+    credentials = models.CharField(max_length=120, help_text="Qualifications and role, e.g. “MD, rheumatologist”.")
+    specialty = models.CharField(max_length=120, blank=True)
+    bio = models.TextField(blank=True, help_text="Two or three sentences a patient would find reassuring.")
+    slug = models.SlugField(max_length=120, unique=True)
+    registration_body = models.CharField(
+        max_length=10, choices=RegistrationBody, blank=True, help_text="The professional register they are on."
+    )
+    registration_number = models.CharField(max_length=40, blank=True, help_text="Their number on that register.")
+    registration_verified_on = models.DateField(
+        null=True,
+        blank=True,
+        help_text="When someone who manages reviewer profiles last checked the registration on the register itself.",
+    )
+
+    # Fields only people with the manage_reviewer_profiles permission may set: they decide whose
+    # name stands behind an approval.
+    IDENTITY_FIELDS = [
+        "display_name",
+        "credentials",
+        "slug",
+        "registration_body",
+        "registration_number",
+        "registration_verified_on",
+    ]
+    OWN_FIELDS = ["specialty", "bio"]
+    MANAGE = "explainers.manage_reviewer_profiles"
+
+    class Meta:
+        ordering = ["display_name"]
+        permissions = [
+            (
+                "manage_reviewer_profiles",
+                "Can create reviewer profiles, change their names, credentials and registrations, and verify them",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.display_name}, {self.credentials}"
+
+    def get_absolute_url(self):
+        return reverse("explainers:reviewer", args=[self.slug])
+
+    def clean(self):
+        if self.registration_verified_on and self.registration_verified_on > timezone.localdate():
+            raise ValidationError({"registration_verified_on": "A registration cannot be checked in the future."})
+
+    def editable_fields(self, user):
+        """Return the profile fields ``user`` may change (the account itself never changes)."""
+        if user.has_perm(self.MANAGE):
+            return self.IDENTITY_FIELDS + self.OWN_FIELDS
+        if self.pk and self.user_id == user.pk and user.has_perm("explainers.change_reviewer"):
+            return list(self.OWN_FIELDS)
+        return []
+
+    @property
+    def registration_summary(self):
+        """E.g. “GMC 1234567, checked 7 April 2026”, as a review records it."""
+        if not self.registration_number:
+            return ""
+        checked = f", checked {long_date(self.registration_verified_on)}" if self.registration_verified_on else ""
+        return f"{self.registration_body} {self.registration_number}{checked}".strip()
+
+    def approval_refusal(self, *, on=None):
+        """Return why this reviewer cannot approve today (their registration check is missing or stale), or None."""
+        months = SiteSettings.load().registration_check_months
+        checked = self.registration_verified_on
+        if checked is None:
+            return (
+                "Your professional registration has not been checked yet, so you cannot approve: ask someone "
+                "who manages reviewer profiles to check it on the register."
+            )
+        if add_months(checked, months) < (on or timezone.localdate()):
+            return (
+                f"Your professional registration was last checked on {long_date(checked)}, more than {months} "
+                "months ago, so you cannot approve: ask someone who manages reviewer profiles to check it again."
+            )
+        return None
+
+    def save_with_history(self, *, by):
+        """Save, and record who changed which field of the profile from what to what."""
+        with transaction.atomic():
+            before = Reviewer.objects.select_for_update().filter(pk=self.pk).first() if self.pk else Reviewer()
+            if before.pk and before.user_id != self.user_id:
+                raise ValidationError("The account of a reviewer profile never changes.")
+            self.save()
+            return record_changes(
+                ReviewerProfileChange,
+                before,
+                self,
+                by=by,
+                fields=self.IDENTITY_FIELDS + self.OWN_FIELDS,
+                reviewer=self,
+            )
+
+
+def reviewer_profile(user):
+    try:
+        return user.reviewer_profile
+    except Reviewer.DoesNotExist:
+        return None
