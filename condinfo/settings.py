@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "explainers",
+    "core",
 ]
 
 MIDDLEWARE = [

@@ -23,6 +23,7 @@ from django.urls import reverse
 from django.utils import timezone
 from markdownx.models import MarkdownxField
 
+from ..public_paths import paths_showing, paths_showing_condition
 from .choices import ConditionAction, EventAction, HealthAspect, ReviewKind, Status, TransitionNotAllowed
 from .records import (
     ConditionDescriptionApproval,
@@ -32,7 +33,7 @@ from .records import (
     Review,
     content_hash,
 )
-from .site import SiteSettings, add_months, long_date, reviewer_profile
+from .site import SiteSettings, add_months, long_date, public_pages_changed, reviewer_profile
 
 SUBMIT = "explainers.submit_explainer"
 APPROVE = "explainers.approve_explainer"
@@ -40,6 +41,12 @@ PUBLISH = "explainers.publish_explainer"
 
 # ---------------------------------------------------------------------------
 # Conditions
+
+
+def az_position(name):
+    """Return (letter, sort key) of a condition name in the A–Z: "#" for names not starting with a letter A–Z."""
+    first = name[:1].upper()
+    return (first if "A" <= first <= "Z" else "#"), name.casefold()[:200]
 
 
 class ConditionQuerySet(models.QuerySet):
@@ -50,7 +57,7 @@ class ConditionQuerySet(models.QuerySet):
             self.filter(approved_description__isnull=False)
             .filter(has_page | ~Q(approved_description__text=""))
             .select_related("approved_description")
-            .order_by("approved_description__name")
+            .order_by("public_sort_name")
         )
 
 
@@ -85,6 +92,10 @@ class Condition(models.Model):
     community_size = models.PositiveIntegerField(
         null=True, blank=True, help_text="Members of the community living with this condition (leave blank if unknown)."
     )
+    # The approved name's A–Z letter and sort key, set with each approval, so a letter page of the
+    # A–Z reads an index instead of every condition.
+    public_initial = models.CharField(max_length=1, blank=True, editable=False)
+    public_sort_name = models.CharField(max_length=200, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -94,6 +105,7 @@ class Condition(models.Model):
 
     class Meta:
         ordering = ["name"]
+        indexes = [models.Index(fields=["public_initial", "public_sort_name"], name="condition_az")]
 
     def __str__(self):
         return self.name
@@ -134,8 +146,7 @@ class Condition(models.Model):
 
     @property
     def initial(self):
-        first = self.public_name[:1].upper()
-        return first if first.isalpha() else "#"
+        return az_position(self.public_name)[0]
 
     def working_content(self):
         return {name: getattr(self, name).strip() for name in self.REVIEWED_FIELDS}
@@ -199,7 +210,10 @@ class Condition(models.Model):
             )
             ConditionEvent.objects.create(condition=self, actor=by, action=ConditionAction.APPROVED, approval=approval)
             self.approved_description = approval
-            self.save(update_fields=["approved_description", "updated_at"])
+            self.public_initial, self.public_sort_name = az_position(approval.name)
+            self.save(update_fields=["approved_description", "public_initial", "public_sort_name", "updated_at"])
+            shown_on = Explainer.objects.published().filter(published_version__condition=self)
+            public_pages_changed(paths_showing_condition(self) + [e.get_absolute_url() for e in shown_on])
         return approval
 
 
@@ -339,6 +353,11 @@ class Explainer(models.Model):
             ("submit_explainer", "Can submit an explainer for clinical review"),
             ("approve_explainer", "Can approve or request changes as a medical reviewer"),
             ("publish_explainer", "Can publish, withdraw and schedule reviews of explainers"),
+        ]
+        indexes = [
+            models.Index(fields=["-published_at", "-id"], name="explainer_latest_published"),
+            models.Index(fields=["next_review_due"], name="explainer_next_review_due"),
+            models.Index(fields=["status", "updated_at"], name="explainer_status_updated"),
         ]
         constraints = [
             models.UniqueConstraint(fields=["condition", "slug"], name="explainer_slug_unique_per_condition"),
@@ -666,6 +685,7 @@ class Explainer(models.Model):
                 ]
             )
             self._transition(Status.PUBLISHED, by=by, action=EventAction.PUBLISHED, version=review.version)
+            public_pages_changed(paths_showing(self, previous) + paths_showing(self))
 
     def withdraw(self, *, by, reason):
         """Take the explainer off the public site; its record stays."""
@@ -678,6 +698,7 @@ class Explainer(models.Model):
             # One save for both fields: a published status without a published version breaks
             # the published_explainer_has_published_version constraint.
             from_status = self.status
+            was_showing = paths_showing(self)
             self.published_version = None
             self.published_review = None
             self.status = Status.WITHDRAWN
@@ -689,6 +710,7 @@ class Explainer(models.Model):
                 to_status=Status.WITHDRAWN,
                 comment=reason,
             )
+            public_pages_changed(was_showing)
 
     def schedule_review(self, *, by, due):
         """Set the next review date of a published explainer, within the longest cycle the site allows."""
@@ -699,6 +721,7 @@ class Explainer(models.Model):
             previous = self.next_review_due
             self.next_review_due = due
             self.save(update_fields=["next_review_due", "updated_at"])
+            public_pages_changed(paths_showing(self))
             self._log(
                 by=by,
                 action=EventAction.REVIEW_SCHEDULED,

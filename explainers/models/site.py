@@ -18,6 +18,12 @@ from .records import ReviewerProfileChange, SiteSettingsChange, record_changes
 LONGEST_REVIEW_CYCLE_MONTHS = 36
 
 
+def public_pages_changed(paths):
+    from core.cache import public_pages_changed as changed  # the cache layer sits above the models
+
+    changed(paths)
+
+
 def add_months(day, months):
     """Return the same day ``months`` later, clamped to the end of shorter months."""
     month_index = day.month - 1 + months
@@ -109,7 +115,10 @@ class SiteSettings(models.Model):
         with transaction.atomic():
             before = SiteSettings.objects.select_for_update().filter(pk=self.pk).first() or SiteSettings()
             self.save()
-            return record_changes(SiteSettingsChange, before, self, by=by, fields=self.TRACKED_FIELDS)
+            changes = record_changes(SiteSettingsChange, before, self, by=by, fields=self.TRACKED_FIELDS)
+            if changes:
+                public_pages_changed([])  # the disclaimer and labels are on every page
+            return changes
 
 
 class Reviewer(models.Model):
@@ -209,6 +218,7 @@ class Reviewer(models.Model):
             if before.pk and before.user_id != self.user_id:
                 raise ValidationError("The account of a reviewer profile never changes.")
             self.save()
+            public_pages_changed([self.get_absolute_url()] if before.pk else [])
             return record_changes(
                 ReviewerProfileChange,
                 before,
