@@ -11,14 +11,15 @@ SQLITE_URL := sqlite:///$(CURDIR)/db.sqlite3
 POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/test
 
 .DEFAULT_GOAL := help
-.PHONY: help run test test-postgres lint bench screenshots deps dev-deps check-tools clean distclean
+.PHONY: help run test test-postgres lint bench bench-corpus check-wrk screenshots deps dev-deps check-tools clean distclean
 
 help:
 	@echo "make run            serve the demo site at http://127.0.0.1:8000 (DEBUG on, SQLite)"
 	@echo "make test           run every test on SQLite       (ARGS=\"-k search\" passes options to pytest)"
 	@echo "make test-postgres  run every test on PostgreSQL   (POSTGRES_URL=$(POSTGRES_URL))"
 	@echo "make lint           ruff check and ruff format --check"
-	@echo "make bench          time the public pages on a scratch database (ARGS=\"--explainers 500\")"
+	@echo "make bench          measure gunicorn + PostgreSQL + Redis under wrk (ARGS=\"--explainers 100000\")"
+	@echo "make bench-corpus   only build the benchmark's library in condinfo_bench (same ARGS)"
 	@echo "make screenshots    run the browser tests only; screenshots land in artifacts/screenshots/"
 	@echo "make clean          remove caches, artifacts/ and staticfiles/ (distclean: also .venv and node_modules)"
 
@@ -73,8 +74,21 @@ lint: dev-deps
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-bench: deps
-	$(BIN)/python bench/render_times.py $(ARGS)
+# The benchmark's own database and Redis db; it drops and rebuilds that database at another size.
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/condinfo_bench
+BENCH_REDIS_URL ?= redis://127.0.0.1:6379/13
+
+# wrk, the load generator, is a Debian package: installed here when run as root, named otherwise.
+check-wrk:
+	@command -v wrk >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get install -y wrk || { apt-get update && apt-get install -y wrk; }; \
+	  else echo "make bench needs wrk, the load generator: sudo apt-get install wrk" >&2; exit 1; fi; }
+
+bench: deps check-wrk
+	BENCH_DATABASE_URL=$(BENCH_DATABASE_URL) BENCH_REDIS_URL=$(BENCH_REDIS_URL) $(BIN)/python bench/measure.py $(ARGS)
+
+bench-corpus: deps
+	BENCH_DATABASE_URL=$(BENCH_DATABASE_URL) BENCH_REDIS_URL=$(BENCH_REDIS_URL) $(BIN)/python bench/measure.py --corpus-only $(ARGS)
 
 screenshots: dev-deps check-tools
 	DATABASE_URL=$(SQLITE_URL) $(BIN)/pytest -m browser $(ARGS)

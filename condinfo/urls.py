@@ -1,19 +1,19 @@
 from django.conf import settings
 from django.contrib import admin
-from django.contrib.sitemaps.views import sitemap
 from django.templatetags.static import static as static_url
 from django.urls import include, path
 from django.utils.functional import lazy
 from django.views.generic import RedirectView
 
-from explainers import editor_endpoints
-from explainers.sitemaps import sitemaps
+from explainers import editor_endpoints, sitemaps
 from explainers.views import robots_txt
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("markdownx/", include(editor_endpoints.urlpatterns)),
-    path("sitemap.xml", sitemap, {"sitemaps": sitemaps}, name="sitemap"),
+    path("healthz", include("core.urls")),  # for load balancers: core/views.py
+    path("sitemap.xml", sitemaps.index, name="sitemap"),
+    path("sitemap-<slug:name>.xml", sitemaps.section, name="sitemap_section"),
     path("robots.txt", robots_txt, name="robots_txt"),
     # Browsers ask for /favicon.ico on pages without an icon link (the admin, files); point them at ours.
     path("favicon.ico", RedirectView.as_view(url=lazy(static_url, str)("img/favicon.svg"), permanent=True)),

@@ -1,15 +1,17 @@
 """
 Purging changed pages from a front-end cache (Varnish, nginx, a CDN) in front of the app servers.
 
-Pluggable: ``settings.FRONTEND_CACHE_BACKEND`` names a class with ``purge(urls)``; the default,
-``None``, purges nothing. ``HTTPPurgeBackend`` sends ``PURGE <path>`` to each configured cache
-(``FRONTEND_CACHE_PURGE_URLS``), as Varnish and nginx's cache-purge module accept.
+Pluggable: ``settings.FRONTEND_CACHE_BACKEND`` names a class taking the configured locations
+(``FRONTEND_CACHE_PURGE_URLS``) and the site's host name, with a ``purge(paths)`` method; the
+default, empty, purges nothing. ``HTTPPurgeBackend`` sends ``PURGE <path>`` to each location, as
+Varnish and nginx's cache-purge module accept. A purge that fails is logged and otherwise ignored:
+it costs at most the pages' ``s-maxage``, and must never fail the editor's action.
 """
 
 import logging
 import urllib.error
 import urllib.request
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 from django.conf import settings
 from django.utils.module_loading import import_string
@@ -25,23 +27,38 @@ class HTTPPurgeBackend:
 
     def purge(self, paths):
         for location in self.locations:
-            for path in paths:
-                url = urljoin(location, path)  # locations are http(s) URLs from the settings
-                request = urllib.request.Request(url, method="PURGE", headers={"Host": self.host})  # noqa: S310
-                try:
-                    with urllib.request.urlopen(request, timeout=self.timeout):  # noqa: S310 - configured URLs only
-                        pass
-                except (urllib.error.URLError, OSError) as error:
-                    # A missed purge costs at most the pages' s-maxage; it must never fail the editor's action.
-                    logger.warning("Front-end cache purge of %s at %s failed: %s", path, location, error)
+            for done, path in enumerate(paths):
+                if problem := self._purge_one(location, path):
+                    # That cache is down or refusing: one warning, and no more waiting on it for this change.
+                    logger.warning(
+                        "Front-end cache purge at %s failed (%s, purging %s): %d changed pages may be served from it "
+                        "until their s-maxage passes.",
+                        location,
+                        problem,
+                        path,
+                        len(paths) - done,
+                    )
+                    break
+
+    def _purge_one(self, location, path):
+        """Purge ``path`` at ``location``; return what went wrong, or None."""
+        url = urljoin(location, path)  # locations are http(s) URLs from the settings
+        request = urllib.request.Request(url, method="PURGE", headers={"Host": self.host})  # noqa: S310
+        try:
+            with urllib.request.urlopen(request, timeout=self.timeout):  # noqa: S310 - configured URLs only
+                return None
+        except urllib.error.HTTPError as error:
+            # nginx's cache-purge module answers 404 when the page was not cached: nothing to purge.
+            return None if error.code == 404 else f"HTTP {error.code}"
+        except (urllib.error.URLError, OSError) as error:
+            return str(getattr(error, "reason", error))
 
 
 def backend():
-    path = getattr(settings, "FRONTEND_CACHE_BACKEND", None)
+    """Return the configured front-end cache backend, or None when there is none."""
+    path = getattr(settings, "FRONTEND_CACHE_BACKEND", "")
     if not path:
         return None
-    from urllib.parse import urlsplit
-
     return import_string(path)(settings.FRONTEND_CACHE_PURGE_URLS, host=urlsplit(settings.SITE_URL).netloc)
 
 

@@ -12,7 +12,7 @@ from functools import partial
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.db import models, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -81,6 +81,56 @@ class ReviewDueFilter(admin.SimpleListFilter):
         return queryset
 
 
+class ConditionFilter(admin.ListFilter):
+    """Narrow the list to the explainers of conditions whose name or slug contains what was typed.
+
+    Django's default filter for a foreign key links every condition: 10,000 links in a large
+    library. A mature admin asks instead (Django's answer for forms is the autocomplete used on the
+    change form); without JavaScript that is a text box, answered on PostgreSQL through the
+    condition name's and slug's trigram indexes (migration 0012).
+    """
+
+    title = "condition"
+    parameter_name = "condition"
+    template = "admin/explainers/explainer/condition_filter.html"
+
+    def __init__(self, request, params, model, model_admin):
+        super().__init__(request, params, model, model_admin)
+        if self.parameter_name in params:
+            self.used_parameters[self.parameter_name] = params.pop(self.parameter_name)[-1].strip()
+
+    def value(self):
+        return self.used_parameters.get(self.parameter_name, "")
+
+    def has_output(self):
+        return True
+
+    def expected_parameters(self):
+        return [self.parameter_name]
+
+    def queryset(self, request, queryset):
+        if value := self.value():
+            return queryset.filter(Q(condition__name__icontains=value) | Q(condition__slug__icontains=value))
+        return queryset
+
+    def choices(self, changelist):
+        # The text box's form must carry the list's other filters, search and ordering along.
+        self.other_parameters = [
+            (name, value) for name, value in changelist.params.items() if name != self.parameter_name
+        ]
+        yield {
+            "selected": not self.value(),
+            "query_string": changelist.get_query_string(remove=[self.parameter_name]),
+            "display": "All",
+        }
+        if self.value():
+            yield {
+                "selected": True,
+                "query_string": changelist.get_query_string({self.parameter_name: self.value()}),
+                "display": f"Name or slug contains “{self.value()}”",
+            }
+
+
 class SectionInline(admin.StackedInline):
     model = Section
     fields = ["heading", "health_aspect", "body", "position"]
@@ -106,8 +156,12 @@ class ExplainerAdmin(admin.ModelAdmin):
     inlines = [SectionInline, SourceInline]
     list_display = ["question", "condition", "status_label", "last_updated", "next_review_due"]
     list_select_related = ["condition"]
-    list_filter = ["status", ReviewDueFilter, "condition"]
-    search_fields = ["question", "slug", "tldr", "condition__name"]
+    list_filter = ["status", ReviewDueFilter, ConditionFilter]
+    # Each has a trigram index on PostgreSQL (migration 0012); the condition filter searches conditions.
+    search_fields = ["question", "slug"]
+    search_help_text = "Searches questions and slugs. To find a condition's explainers, use the condition filter."
+    show_full_result_count = False  # counting every explainer on each page costs more than it tells
+    autocomplete_fields = ["condition"]  # a drop-down of every condition is 10,000 options long
     prepopulated_fields = {"slug": ["question"]}
     readonly_fields = ["status_label", "published_at", "last_updated", "next_review_due", "created_by"]
     fieldsets = [
@@ -281,7 +335,8 @@ class ExplainerAdmin(admin.ModelAdmin):
 class ConditionAdmin(admin.ModelAdmin):
     list_display = ["name", "slug", "awaits_approval", "community_size"]
     list_select_related = ["approved_description"]
-    search_fields = ["name", "alternate_names"]
+    search_fields = ["name", "alternate_names"]  # also the explainer form's autocomplete; trigram-indexed
+    show_full_result_count = False
     prepopulated_fields = {"slug": ["name"]}
     readonly_fields = ["public_details"]
     fields = ["name", "slug", "alternate_names", "description", "public_details", "community_size"]

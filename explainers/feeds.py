@@ -57,7 +57,12 @@ class ReviewedExplainersFeed(Feed):
         return absolute_url(reverse("explainers:reviewed_feed"))
 
     def items(self):
-        return Explainer.objects.for_public_page().order_by("-published_at", "-pk")[:FEED_LENGTH]
+        """The latest FEED_LENGTH publications, read newest first along the explainer_latest_published index."""
+        return (
+            Explainer.objects.for_public_list()
+            .filter(published_at__isnull=False)  # lets the index skip never-published rows (NULLs sort first)
+            .order_by("-published_at", "-pk")[:FEED_LENGTH]
+        )
 
     def item_title(self, explainer):
         return explainer.published_version.question

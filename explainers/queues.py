@@ -9,10 +9,11 @@ can act on it. Whether a reviewer may review an explainer is the model's rule
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.db.models import F, Q
 
 from .models import APPROVE, PUBLISH, SUBMIT, Condition, Explainer
 
-# The first explainers of a queue, oldest first; a longer queue says how many more there are.
+# The most entries a queue on the admin index lists.
 QUEUE_LENGTH = 50
 
 
@@ -58,9 +59,30 @@ def review_schedule():
 
 
 def conditions_awaiting_approval():
-    """Conditions whose public details (name, other names, description) differ from the approved ones."""
-    candidates = Condition.objects.select_related("approved_description").order_by("name")
-    return [condition for condition in candidates if condition.awaits_approval][:QUEUE_LENGTH]
+    """Conditions whose public details (name, other names, description) differ from the approved ones.
+
+    The database picks the candidates, never approved or with details unlike the approved
+    snapshot's (an approval stores the details it approved, so equal details need no approval),
+    and stops at the queue's length; the model's ``awaits_approval`` has the last word (it
+    ignores surrounding whitespace, which the database's comparison does not).
+    """
+    candidates = (
+        Condition.objects.filter(
+            Q(approved_description__isnull=True)
+            | ~Q(name=F("approved_description__name"))
+            | ~Q(alternate_names=F("approved_description__alternate_names"))
+            | ~Q(description=F("approved_description__text"))
+        )
+        .select_related("approved_description")
+        .order_by("name")
+    )
+    found = []
+    for condition in candidates.iterator(chunk_size=QUEUE_LENGTH):
+        if condition.awaits_approval:
+            found.append(condition)
+            if len(found) == QUEUE_LENGTH:
+                break
+    return found
 
 
 def queues_for(user):
@@ -95,7 +117,11 @@ def queues_for(user):
             Queue(
                 "changes_requested",
                 "Changes requested",
-                list(Explainer.objects.changes_requested().select_related("condition")[:QUEUE_LENGTH]),
+                list(
+                    Explainer.objects.changes_requested()
+                    .select_related("condition")
+                    .order_by("updated_at")[:QUEUE_LENGTH]
+                ),
                 note="A medical reviewer sent these back with comments; edit, then submit again.",
             )
         )
@@ -105,7 +131,11 @@ def queues_for(user):
             Queue(
                 "awaiting_publication",
                 "Approved, awaiting publication",
-                list(Explainer.objects.awaiting_publication().select_related("condition")[:QUEUE_LENGTH]),
+                list(
+                    Explainer.objects.awaiting_publication()
+                    .select_related("condition")
+                    .order_by("updated_at")[:QUEUE_LENGTH]
+                ),
             ),
             Queue("overdue", "Overdue for review", overdue, shows_due=True),
             Queue("due_soon", f"Due for review within {settings.CONDINFO_DUE_SOON_DAYS} days", soon, shows_due=True),

@@ -1,63 +1,263 @@
-"""The sitemap: only what the public can read, on the canonical address (settings.SITE_URL)."""
+"""
+The sitemap index and its sections: only what the public can read, on the canonical address (settings.SITE_URL).
 
-from urllib.parse import urlsplit
+``/sitemap.xml`` is an index of section files, each listing at most SECTION_SIZE addresses (the
+sitemaps.org limit is 50,000): ``pages`` (home, the A–Z, its letter pages and the editorial
+policy) and ``conditions-<k>``, ``reviewers-<k>`` and ``explainers-<k>``, where section k lists
+the rows whose ids fall in the k-th block of SECTION_SIZE ids. A page's section follows from its
+id alone, so it never moves as the library grows, every public page is in exactly one file, and
+a change refreshes one known file in caches (``sitemap_path_for``).
+
+Explainer addresses carry the date their public text last changed. The index dates each section
+by its latest publication (or approval): a few indexed rows per section, never an aggregate over
+the library. Sections are written directly rather than through Django's sitemap template, which
+takes over a second for 50,000 addresses; the index uses Django's own template.
+"""
+
+import io
+from xml.sax.saxutils import escape
 
 from django.conf import settings
-from django.contrib.sitemaps import Sitemap
-from django.db.models import Q
+from django.contrib.sitemaps.views import SitemapIndexItem, x_robots_tag
+from django.db.models import Max, OuterRef, Q, Subquery
+from django.http import Http404, HttpResponse
+from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils import timezone
 
-from .models import Condition, Explainer, Reviewer
+from .models import Condition, Explainer, Reviewer, SiteSettingsChange
+from .public_paths import letter_page_paths
 
-
-class CanonicalSiteSitemap(Sitemap):
-    """List addresses on settings.SITE_URL, whatever host the sitemap was requested on."""
-
-    def get_protocol(self, protocol=None):
-        return urlsplit(settings.SITE_URL).scheme or "https"
-
-    def get_domain(self, site=None):
-        return urlsplit(settings.SITE_URL).netloc
+SECTION_SIZE = 50_000  # addresses per section file at most: the sitemaps.org limit
+XML_TYPE = "application/xml"
 
 
-class PageSitemap(CanonicalSiteSitemap):
-    def items(self):
-        return ["explainers:home", "explainers:condition_index", "explainers:editorial_policy"]
-
-    def location(self, item):
-        return reverse(item)
+def section_number(pk):
+    """Return which block of SECTION_SIZE ids ``pk`` falls in: 1 for ids 1 to SECTION_SIZE, and so on."""
+    return (pk - 1) // SECTION_SIZE + 1
 
 
-class ConditionSitemap(CanonicalSiteSitemap):
-    def items(self):
-        return Condition.objects.public()
+def sitemap_path_for(explainer):
+    """Return the path of the sitemap file that lists ``explainer`` (while it is published)."""
+    return reverse("sitemap_section", args=[f"explainers-{section_number(explainer.pk)}"])
 
 
-class ExplainerSitemap(CanonicalSiteSitemap):
-    def items(self):
-        return (
-            Explainer.objects.published()
-            .select_related("published_version__condition")
-            .order_by("published_version__condition__slug", "position", "pk")
+def sitemap_path_for_condition(condition):
+    return reverse("sitemap_section", args=[f"conditions-{section_number(condition.pk)}"])
+
+
+def day(moment):
+    """Return the local date of a datetime (and a date as it is): sitemaps give dates."""
+    if moment is None or not hasattr(moment, "tzinfo"):
+        return moment
+    return timezone.localdate(moment)
+
+
+def latest(*days):
+    return max((d for d in days if d is not None), default=None)
+
+
+def path_pattern(route, placeholder_count):
+    """Return ``reverse(route)`` as a format string with one ``{}`` per argument.
+
+    Rows are many (up to SECTION_SIZE per file) and ``reverse()`` for each would cost about a
+    second per file; slugs need no quoting, so they fill the pattern as they are.
+    """
+    markers = [f"slugmarker{n}" for n in range(placeholder_count)]
+    pattern = reverse(route, args=markers).replace("{", "{{").replace("}", "}}")
+    for marker in markers:
+        pattern = pattern.replace(marker, "{}", 1)
+    return pattern
+
+
+# ---------------------------------------------------------------------------
+# The sections: what each lists, as (path, lastmod) pairs, and when it last changed
+
+
+def latest_publication(explainers):
+    """Return when the latest of ``explainers`` (published ones) was published, read along the publication index."""
+    return day(explainers.order_by("-published_at", "-pk").values_list("published_at", flat=True).first())
+
+
+class PagesSection:
+    """Home, the A–Z index, every page of every letter in use, and the editorial policy."""
+
+    name = "pages"
+
+    def lastmod(self):
+        """When what these pages show last changed: a publication, a condition approval or a site setting."""
+        approval = (
+            Condition.objects.public()
+            .order_by("-approved_description_id")
+            .values_list("approved_description__approved_at", flat=True)
+            .first()
         )
+        setting = SiteSettingsChange.objects.order_by("-pk").values_list("at", flat=True).first()
+        return latest(latest_publication(Explainer.objects.published()), day(approval), day(setting))
 
-    def lastmod(self, explainer):
-        return explainer.last_updated
-
-
-class ReviewerSitemap(CanonicalSiteSitemap):
-    def items(self):
-        # Everyone named on a public page: full reviewers and approvers of a minor change.
-        published = Explainer.objects.published()
-        return Reviewer.objects.filter(
-            Q(pk__in=published.values("public_review__reviewer"))
-            | Q(pk__in=published.values("published_review__reviewer"))
-        ).order_by("slug")
+    def entries(self):
+        yield reverse("explainers:home"), None
+        yield reverse("explainers:condition_index"), None
+        for initial, conditions in sorted(Condition.objects.count_by_initial().items()):
+            for path in letter_page_paths(initial, conditions):
+                yield path, None
+        yield reverse("explainers:editorial_policy"), None
 
 
-sitemaps = {
-    "pages": PageSitemap,
-    "conditions": ConditionSitemap,
-    "explainers": ExplainerSitemap,
-    "reviewers": ReviewerSitemap,
-}
+class IdRangeSection:
+    """The public rows whose ids fall in one block of SECTION_SIZE ids."""
+
+    kind = ""
+    model = None
+
+    def __init__(self, number):
+        self.number = number
+        first = (number - 1) * SECTION_SIZE + 1
+        self.ids = (first, first + SECTION_SIZE - 1)
+
+    @classmethod
+    def listed(cls):
+        """Return [(section number, lastmod)] for every section of this kind that lists something.
+
+        A few indexed rows per section: the highest id says how many sections there can be.
+        """
+        highest = cls.model.objects.aggregate(highest=Max("pk"))["highest"]
+        sections = (cls(number) for number in range(1, section_number(highest) + 1)) if highest else ()
+        dated = ((section.number, section.lastmod()) for section in sections)
+        return [(number, lastmod) for number, lastmod in dated if lastmod is not None]
+
+    def lastmod(self):
+        """Return when the section last changed, or None when it lists nothing."""
+        raise NotImplementedError
+
+    def entries(self):
+        raise NotImplementedError
+
+
+class ConditionsSection(IdRangeSection):
+    kind = "conditions"
+    model = Condition
+
+    def public(self):
+        return Condition.objects.public().filter(pk__range=self.ids)
+
+    def lastmod(self):
+        """The latest approval of its conditions or publication under them (None when none is public)."""
+        approval = (
+            self.public()
+            .order_by("-approved_description_id")
+            .values_list("approved_description__approved_at", flat=True)
+            .first()
+        )
+        if approval is None:
+            return None
+        under = Explainer.objects.published().filter(published_version__condition__pk__range=self.ids)
+        return latest(day(approval), latest_publication(under))
+
+    def entries(self):
+        pattern = path_pattern("explainers:condition", 1)
+        for slug in self.public().order_by("pk").values_list("slug", flat=True).iterator(chunk_size=2000):
+            yield pattern.format(slug), None
+
+
+class ReviewersSection(IdRangeSection):
+    kind = "reviewers"
+    model = Reviewer
+
+    def lastmod(self):
+        """The latest publication naming one of its reviewers (None when a public page names none)."""
+        naming = Q(public_review__reviewer__pk__range=self.ids) | Q(published_review__reviewer__pk__range=self.ids)
+        return latest_publication(Explainer.objects.published().filter(naming))
+
+    def entries(self):
+        # Asked of each reviewer through the review indexes, never by listing every published explainer.
+        published = Explainer.objects.published().order_by().values("pk")
+        named = (
+            Reviewer.objects.filter(pk__range=self.ids)
+            .alias(
+                full=Subquery(published.filter(public_review__reviewer=OuterRef("pk"))[:1]),
+                change=Subquery(published.filter(published_review__reviewer=OuterRef("pk"))[:1]),
+            )
+            .filter(Q(full__isnull=False) | Q(change__isnull=False))
+        )
+        pattern = path_pattern("explainers:reviewer", 1)
+        for slug in named.order_by("pk").values_list("slug", flat=True).iterator(chunk_size=2000):
+            yield pattern.format(slug), None
+
+
+class ExplainersSection(IdRangeSection):
+    kind = "explainers"
+    model = Explainer
+
+    def published(self):
+        return Explainer.objects.published().filter(pk__range=self.ids)
+
+    def lastmod(self):
+        """The latest publication among its explainers (None when none is published)."""
+        return latest_publication(self.published())
+
+    def entries(self):
+        """Each published explainer, with the date its public text last changed."""
+        pattern = path_pattern("explainers:explainer", 2)
+        rows = (
+            self.published()
+            .order_by("pk")
+            .values_list("published_version__condition__slug", "published_version__slug", "last_updated")
+        )
+        for condition_slug, slug, last_updated in rows.iterator(chunk_size=2000):
+            yield pattern.format(condition_slug, slug), last_updated
+
+
+ID_RANGE_SECTIONS = {section.kind: section for section in (ConditionsSection, ReviewersSection, ExplainersSection)}
+
+
+def find_section(name):
+    """Return the section called ``name`` (e.g. "explainers-3"), or None."""
+    if name == PagesSection.name:
+        return PagesSection()
+    kind, _, number = name.rpartition("-")
+    if kind not in ID_RANGE_SECTIONS or not number.isdigit() or number.startswith("0"):
+        return None
+    return ID_RANGE_SECTIONS[kind](int(number))
+
+
+# ---------------------------------------------------------------------------
+# The views
+
+
+def canonical(path):
+    """Return ``path`` on settings.SITE_URL, whatever host the sitemap was requested on."""
+    return f"{settings.SITE_URL}{path}"
+
+
+@x_robots_tag
+def index(request):
+    """List every section file that lists something, with the date it last changed."""
+    items = [SitemapIndexItem(canonical(reverse("sitemap_section", args=["pages"])), PagesSection().lastmod())]
+    for kind, section in ID_RANGE_SECTIONS.items():
+        for number, lastmod in section.listed():
+            items.append(SitemapIndexItem(canonical(reverse("sitemap_section", args=[f"{kind}-{number}"])), lastmod))
+    return TemplateResponse(request, "sitemap_index.xml", {"sitemaps": items}, content_type=XML_TYPE)
+
+
+@x_robots_tag
+def section(request, name):
+    """One section file: at most SECTION_SIZE addresses with the date each last changed."""
+    found = find_section(name)
+    if found is None:
+        raise Http404("No such sitemap section.")
+    # Written into one buffer as the rows arrive: a file of 50,000 addresses is about 6 MB, and a
+    # string per address would hold several times that in a worker's memory.
+    body = io.BytesIO()
+    body.write(
+        b'<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
+    )
+    listed = 0
+    for path, lastmod in found.entries():
+        modified = f"<lastmod>{lastmod.isoformat()}</lastmod>" if lastmod else ""
+        body.write(f"<url><loc>{escape(canonical(path))}</loc>{modified}</url>\n".encode())
+        listed += 1
+    if not listed:  # an empty <urlset> is not a valid sitemap, and the index does not list it
+        raise Http404("This sitemap section lists nothing.")
+    body.write(b"</urlset>\n")
+    return HttpResponse(body.getbuffer(), content_type=XML_TYPE)

@@ -6,18 +6,23 @@ published snapshots (``Explainer.published_version``) and approved condition des
 import re
 import string
 from email.utils import parseaddr
-from itertools import groupby
+from urllib.parse import urlencode
 
 from django.conf import settings
-from django.db.models import Q
+from django.core.paginator import InvalidPage, Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
 from .models import Condition, EventAction, Explainer, ExplainerEvent, Reviewer, SiteSettings
+from .public_paths import OTHER_INITIAL, initial_of, letter_of
 from .search import MAX_QUERY_LENGTH, search
 
 RECENTLY_REVIEWED = 8
+# Long lists are cut into pages, so a page costs the same however large the library grows.
+CONDITIONS_PER_PAGE = 100
+REVIEWS_PER_PAGE = 20
+PAGE_NUMBER = re.compile(r"[1-9][0-9]{0,5}")
 PUBMED_URL = "https://pubmed.ncbi.nlm.nih.gov/{}/"
 DOI_URL = "https://doi.org/{}"
 SCHEMA_ORG = "https://schema.org/"
@@ -36,62 +41,126 @@ def page_context(**context):
     return context
 
 
-def conditions_by_letter(conditions):
-    """Return [(letter, [conditions])] in alphabetical order, with "#" for names not starting with a letter."""
-    ordered = sorted(conditions, key=lambda c: (c.initial == "#", c.initial, c.public_name.lower()))
-    return [(letter, list(group)) for letter, group in groupby(ordered, key=lambda c: c.initial)]
+def page_number(request):
+    """Return the page number ``?page=`` asks for (1 without one); anything but a page number is not found (404)."""
+    number = request.GET.get("page", "1")
+    if not PAGE_NUMBER.fullmatch(number):
+        raise Http404("No such page.")
+    return int(number)
 
 
-def alphabet(letters_in_use):
-    """Return every letter A–Z (and "#" when used) with whether any condition starts with it."""
-    letters = list(string.ascii_uppercase) + (["#"] if "#" in letters_in_use else [])
-    return [(letter, letter in letters_in_use) for letter in letters]
+def paginate(request, items, per_page):
+    """Return the page of ``items`` that ``?page=`` asks for; a page past the last is not found (404)."""
+    try:
+        return Paginator(items, per_page).page(page_number(request))
+    except InvalidPage as error:
+        raise Http404("No such page.") from error
 
 
-def letter_anchor(letter):
-    return "letter-other" if letter == "#" else f"letter-{letter.lower()}"
+def page_links(page, path, **params):
+    """Return the links between the pages of a list: numbered pages (with gaps when many), previous and next.
 
+    Links keep ``params`` (a search's words, say); the first page's address has no page number.
+    """
 
-def az_context(conditions):
-    groups = conditions_by_letter(conditions)
-    used = {letter for letter, _ in groups}
+    def url(number):
+        query = urlencode({**params, **({"page": number} if number > 1 else {})})
+        return f"{path}?{query}" if query else path
+
+    numbers = page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)
     return {
-        "letter_groups": [(letter, letter_anchor(letter), items) for letter, items in groups],
-        "alphabet": [(letter, letter_anchor(letter), in_use) for letter, in_use in alphabet(used)],
+        "number": page.number,
+        "count": page.paginator.num_pages,
+        "first_item": page.start_index(),
+        "last_item": page.end_index(),
+        "items": page.paginator.count,
+        "pages": [
+            {"number": n, "url": url(n), "current": n == page.number} if n != Paginator.ELLIPSIS else None
+            for n in numbers
+        ],
+        "previous": url(page.previous_page_number()) if page.has_previous() else None,
+        "next": url(page.next_page_number()) if page.has_next() else None,
     }
 
 
+def paginated_canonical_url(path, page):
+    """Return the canonical address of one page of a list: each page of it is a page of its own."""
+    return absolute_url(f"{path}?page={page.number}" if page.number > 1 else path)
+
+
+def alphabet(counts=None, current=None):
+    """Return the A–Z's letters, then "#", each with its letter page's address.
+
+    With ``counts`` ({letter: conditions}), each letter says how many conditions it lists and
+    letters listing none have no address. Without, every letter links to its page (which says
+    when it lists nothing), so a page showing the letters need not count the library.
+    """
+    return [
+        {
+            "initial": initial,
+            "conditions": counts.get(initial, 0) if counts is not None else None,
+            "url": reverse("explainers:condition_letter", args=[letter_of(initial)])
+            if counts is None or initial in counts
+            else None,
+            "current": initial == current,
+        }
+        for initial in [*string.ascii_uppercase, OTHER_INITIAL]
+    ]
+
+
 def home(request):
+    """Recently reviewed answers and the A–Z's letters: a bounded selection, whatever the size of the library."""
+    # Reviews are recorded as they happen, so the latest full review has the highest id: the index on
+    # public_review reads the most recently reviewed first, where sorting by review date reads them all.
     recent = (
-        Explainer.objects.for_public_page()
+        Explainer.objects.for_public_list()
         .filter(public_review__isnull=False)
-        .order_by("-public_review__reviewed_on", "-published_at")[:RECENTLY_REVIEWED]
+        .order_by("-public_review_id")[:RECENTLY_REVIEWED]
     )
     return render(
         request,
         "explainers/home.html",
         page_context(
             recent_explainers=recent,
+            alphabet=alphabet(),
             canonical_url=absolute_url(reverse("explainers:home")),
-            **az_context(Condition.objects.public()),
         ),
     )
 
 
 def condition_index(request):
+    """The A–Z: each letter with how many conditions it lists, linking to the letter's page."""
+    counts = Condition.objects.count_by_initial()
     return render(
         request,
         "explainers/condition_list.html",
-        page_context(canonical_url=absolute_url(request.path), **az_context(Condition.objects.public())),
+        page_context(alphabet=alphabet(counts), letters_in_use=bool(counts), canonical_url=absolute_url(request.path)),
+    )
+
+
+def condition_letter(request, letter):
+    """One letter of the A–Z: its public conditions in order, CONDITIONS_PER_PAGE to a page."""
+    initial = initial_of(letter)
+    page = paginate(request, Condition.objects.in_letter(initial), CONDITIONS_PER_PAGE)
+    return render(
+        request,
+        "explainers/condition_letter.html",
+        page_context(
+            letter_name="a number or symbol" if initial == OTHER_INITIAL else initial,
+            alphabet=alphabet(current=initial),
+            conditions=page.object_list,
+            pagination=page_links(page, request.path),
+            canonical_url=paginated_canonical_url(request.path, page),
+        ),
     )
 
 
 def condition_detail(request, slug):
     condition = get_object_or_404(Condition.objects.public(), slug=slug)
     explainers = (
-        Explainer.objects.for_public_page()
+        Explainer.objects.for_public_list()
         .filter(published_version__condition=condition)
-        .order_by("position", "published_version__question")
+        .order_by("position", "published_version__question", "pk")
     )
     canonical = absolute_url(condition.get_absolute_url())
     structured_data = {
@@ -121,6 +190,7 @@ def explainer_detail(request, condition_slug, slug):
     explainer = (
         Explainer.objects.for_public_page()
         .filter(published_version__condition__slug=condition_slug, published_version__slug=slug)
+        .order_by()  # at most one: the default ordering would join the working copy's condition to sort it
         .first()
     )
     if explainer is None:
@@ -157,7 +227,7 @@ def redirect_moved_explainer(condition_slug, slug):
         .values_list("explainer_id", flat=True)
         .first()
     )
-    explainer = Explainer.objects.for_public_page().filter(pk=publication).first() if publication else None
+    explainer = Explainer.objects.for_public_list().filter(pk=publication).first() if publication else None
     if explainer is None:
         raise Http404("No published explainer at this address.")
     return redirect(explainer.get_absolute_url(), permanent=True)
@@ -241,27 +311,52 @@ def explainer_structured_data(explainer, sections, sources, canonical):
 def reviewer_detail(request, slug):
     """A reviewer's profile, listing each public page they approved under the name recorded with that review."""
     reviewer = get_object_or_404(Reviewer, slug=slug)
-    explainers = (
-        Explainer.objects.for_public_page()
-        .filter(Q(public_review__reviewer=reviewer) | Q(published_review__reviewer=reviewer))
-        .order_by("published_version__condition__approved_description__name", "position", "published_version__question")
+    # One query sorts the ids of every page they are named on (what their count needs too); only the
+    # page shown is read in full.
+    ids = list(
+        Explainer.objects.published()
+        .naming_reviewer(reviewer)
+        .order_by(
+            "published_version__condition__approved_description__name",
+            "position",
+            "published_version__question",
+            "pk",
+        )
+        .values_list("pk", flat=True)
     )
-    reviews = []
-    for explainer in explainers:
-        for review in (explainer.public_review, explainer.latest_change_review):
-            if review is not None and review.reviewer_id == reviewer.pk:
-                reviews.append((explainer, review))
+    page = paginate(request, ids, REVIEWS_PER_PAGE)
+    reviewed = [
+        (explainer, reviews_by(reviewer, explainer))
+        for explainer in Explainer.objects.for_public_list().in_order(page.object_list)
+    ]
     return render(
         request,
         "explainers/reviewer_detail.html",
-        page_context(reviewer=reviewer, reviews=reviews, canonical_url=absolute_url(reviewer.get_absolute_url())),
+        page_context(
+            reviewer=reviewer,
+            reviewed=reviewed,
+            pagination=page_links(page, request.path),
+            canonical_url=paginated_canonical_url(reviewer.get_absolute_url(), page),
+        ),
     )
+
+
+def reviews_by(reviewer, explainer):
+    """Return the reviews behind ``explainer``'s public text that ``reviewer`` gave: the full review, a minor change."""
+    reviews = (explainer.public_review, explainer.latest_change_review)
+    return [review for review in reviews if review is not None and review.reviewer_id == reviewer.pk]
 
 
 def search_view(request):
     raw = CONTROL_CHARACTERS.sub(" ", request.GET.get("q", ""))
     submitted = bool(raw.strip())
-    results = search(raw) if submitted else None
+    number = page_number(request)
+    if not submitted and number != 1:
+        raise Http404("No such page of results.")
+    try:
+        results = search(raw, page=number) if submitted else None
+    except InvalidPage as error:
+        raise Http404("No such page of results.") from error
     return render(
         request,
         "explainers/search.html",
@@ -269,6 +364,7 @@ def search_view(request):
             query=results.query if results else "",
             submitted=submitted,
             results=results,
+            pagination=page_links(results.page, request.path, q=results.query) if results else None,
             max_query_length=MAX_QUERY_LENGTH,
         ),
     )

@@ -38,6 +38,26 @@ def after_a_minor_change(demo):
     return demo.get_absolute_url()
 
 
+def with_25_more_answers(demo):
+    """Publish 25 more answers about the immune system, reviewed by the demo's reviewer: two pages' worth."""
+    from explainers.models import Explainer
+    from tests.factories import make_explainer, publish
+
+    reviewer = demo.public_review.reviewer
+    if Explainer.objects.filter(slug__startswith="immune-system-and-age-").exists():  # one check asks twice
+        return reviewer
+    for n in range(1, 26):
+        explainer = make_explainer(
+            condition=demo.published_version.condition,
+            question=f"How does the immune system change with age (part {n})?",
+            slug=f"immune-system-and-age-{n}",
+            tldr="Slowly, and differently for each person.",
+            sections=["The immune system changes slowly over a lifetime."],
+        )
+        publish(explainer, reviewer=reviewer)
+    return reviewer
+
+
 # (name, how to find the page from the demo explainer, the status the page answers with)
 PAGES = [
     ("home", lambda demo: reverse("explainers:home"), 200),
@@ -45,8 +65,15 @@ PAGES = [
     ("condition", lambda demo: demo.published_version.condition.get_absolute_url(), 200),
     ("explainer", lambda demo: demo.get_absolute_url(), 200),
     ("explainer-minor-change", after_a_minor_change, 200),
+    ("condition-letter", lambda demo: reverse("explainers:condition_letter", args=["d"]), 200),
     ("reviewer", lambda demo: demo.public_review.reviewer.get_absolute_url(), 200),
+    ("reviewer-page-2", lambda demo: with_25_more_answers(demo).get_absolute_url() + "?page=2", 200),
     ("search-results", lambda demo: reverse("explainers:search") + "?q=immune+system", 200),
+    (
+        "search-results-paginated",
+        lambda demo: with_25_more_answers(demo) and reverse("explainers:search") + "?q=immune+system+age",
+        200,
+    ),
     ("search-no-matches", lambda demo: reverse("explainers:search") + "?q=xylophone", 200),
     ("search-empty", lambda demo: reverse("explainers:search"), 200),
     ("editorial-policy", lambda demo: reverse("explainers:editorial_policy"), 200),

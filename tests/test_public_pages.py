@@ -28,6 +28,7 @@ def test_home_page_offers_a_labelled_search_the_a_to_z_and_recent_reviews(client
     assertContains(response, '<label for="q">Search conditions and questions</label>', html=True)
     assertContains(response, 'role="search"')
     assertContains(response, 'href="/conditions/dermatomyositis-and-polymyositis/"')
+    assertContains(response, '<a href="/conditions/letter/d/">D</a>', html=True)
     assertContains(response, "Recently reviewed")
     assertContains(response, "What causes Dermatomyositis and Polymyositis?")
     assertContains(response, "Dr Rowan Reviewer (demo)")
@@ -50,25 +51,42 @@ def test_home_page_lists_the_most_recently_reviewed_explainer_first(client, db):
 def test_home_page_works_before_anything_is_published(client, db):
     response = client.get(reverse("explainers:home"))
     assertContains(response, "No answers have been published yet.")
-    assertContains(response, "No conditions have been published yet.")
+    assertContains(response, '<a href="/conditions/letter/a/">A</a>', html=True)
+    assertContains(client.get(reverse("explainers:condition_index")), "No conditions have been published yet.")
 
 
-def test_condition_index_links_letters_in_use_and_leaves_the_others_unlinked(client, demo):
+def test_condition_index_counts_each_letters_conditions_and_leaves_empty_letters_unlinked(client, demo):
     make_published_explainer(condition=make_condition(name="Asthma", slug="asthma"))
+    make_published_explainer(condition=make_condition(name="Addison's disease", slug="addisons-disease"))
     response = client.get(reverse("explainers:condition_index"))
-    assertContains(response, '<a href="#letter-a">A</a>', html=True)
-    assertContains(response, '<a href="#letter-d">D</a>', html=True)
-    assertNotContains(response, 'href="#letter-z"')
     assertContains(
-        response, '<span class="az-empty">Z<span class="visually-hidden"> (no conditions)</span></span>', html=True
+        response,
+        '<a class="az-index__letter" href="/conditions/letter/a/"><span class="az-index__initial">A</span>'
+        '<span class="az-index__count">2 conditions</span></a>',
+        html=True,
     )
-    assertContains(response, '<h2 id="letter-a">A</h2>', html=True)
-    assertContains(response, "Asthma")
+    assertContains(
+        response,
+        '<a class="az-index__letter" href="/conditions/letter/d/"><span class="az-index__initial">D</span>'
+        '<span class="az-index__count">1 condition</span></a>',
+        html=True,
+    )
+    assertNotContains(response, 'href="/conditions/letter/z/"')
+    assertContains(
+        response,
+        '<span class="az-index__letter az-index__letter--empty"><span class="az-index__initial">Z</span>'
+        '<span class="az-index__count">none yet</span></span>',
+        html=True,
+    )
+    assertNotContains(response, "Asthma")  # the names are on the letter pages
 
 
-def test_condition_index_leaves_out_conditions_with_nothing_reviewed(client, db):
+def test_a_to_z_leaves_out_conditions_with_nothing_reviewed(client, db):
     make_explainer(condition=make_condition(name="Unreviewed condition"))
-    response = client.get(reverse("explainers:condition_index"))
+    make_published_explainer(condition=make_condition(name="Uveitis"))
+    assertContains(client.get(reverse("explainers:condition_index")), "1 condition")
+    response = client.get(reverse("explainers:condition_letter", args=["u"]))
+    assertContains(response, "Uveitis")
     assertNotContains(response, "Unreviewed condition")
 
 
@@ -194,9 +212,17 @@ def test_editorial_policy_explains_review_and_uses_the_site_settings(client, db)
     assertContains(response, "Reporting a mistake")
 
 
-@pytest.mark.parametrize("name", ["explainers:home", "explainers:condition_index", "explainers:editorial_policy"])
-def test_every_page_has_a_skip_link_a_main_landmark_and_the_editorial_policy_in_the_footer(client, db, name):
-    response = client.get(reverse(name))
+@pytest.mark.parametrize(
+    "path",
+    [
+        reverse("explainers:home"),
+        reverse("explainers:condition_index"),
+        reverse("explainers:condition_letter", args=["a"]),
+        reverse("explainers:editorial_policy"),
+    ],
+)
+def test_every_page_has_a_skip_link_a_main_landmark_and_the_editorial_policy_in_the_footer(client, db, path):
+    response = client.get(path)
     assertContains(response, '<html lang="en-GB">')
     assertContains(response, '<a class="skip-link" href="#main">Skip to main content</a>', html=True)
     assertContains(response, '<main id="main" tabindex="-1">')

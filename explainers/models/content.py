@@ -50,15 +50,38 @@ def az_position(name):
 
 
 class ConditionQuerySet(models.QuerySet):
+    # The working copy of the public details: unreviewed, so never loaded for a public page.
+    UNREVIEWED_FIELDS = ("description", "alternate_names")
+
     def public(self):
-        """Approved conditions with something reviewed to show: a published explainer or a description."""
-        has_page = Exists(Explainer.objects.published().filter(published_version__condition=OuterRef("pk")))
+        """Approved conditions with something reviewed to show: a description or a published explainer.
+
+        Only the approved snapshot is loaded with them: the working copy's text is never shown.
+        Whether a condition has a published explainer is asked of each condition through indexes
+        (description first, it is cheaper), never by listing every published explainer.
+        """
+        first_page = Explainer.objects.published().filter(published_version__condition=OuterRef("pk")).order_by()
         return (
             self.filter(approved_description__isnull=False)
-            .filter(has_page | ~Q(approved_description__text=""))
+            .alias(first_page=models.Subquery(first_page.values("pk")[:1]))
+            .filter(~Q(approved_description__text="") | Q(first_page__isnull=False))
             .select_related("approved_description")
-            .order_by("public_sort_name")
+            .defer(*self.UNREVIEWED_FIELDS)
+            .order_by("public_sort_name", "pk")
         )
+
+    def in_letter(self, initial):
+        """Public conditions under one letter of the A–Z, in A–Z order, read through its index."""
+        return self.public().filter(public_initial=initial)
+
+    def count_by_initial(self):
+        """Return {letter: number of public conditions under it} for the letters of the A–Z in use.
+
+        It asks of every condition whether it is public, so its cost grows with the number of
+        conditions: only the A–Z index (and the sitemap) count.
+        """
+        rows = self.public().order_by().values("public_initial").annotate(conditions=models.Count("pk"))
+        return {row["public_initial"]: row["conditions"] for row in rows}
 
 
 class Condition(models.Model):
@@ -222,6 +245,16 @@ class Condition(models.Model):
 
 
 class ExplainerQuerySet(models.QuerySet):
+    # Columns no public page shows: the snapshot's search columns and the working copy's unreviewed text.
+    NOT_SHOWN_ON_PUBLIC_PAGES = (
+        "tldr",
+        "published_version__body_text",
+        "published_version__search_vector",
+        *(f"published_version__condition__{name}" for name in ConditionQuerySet.UNREVIEWED_FIELDS),
+        "public_review__comments",
+        "published_review__comments",
+    )
+
     def published(self):
         """Explainers the public can read.
 
@@ -237,15 +270,48 @@ class ExplainerQuerySet(models.QuerySet):
         ).filter(Exists(approved))
 
     def for_public_page(self):
-        return self.published().select_related(
-            "published_version",
-            "published_version__condition",
-            "published_version__condition__approved_description",
-            "public_review",
-            "public_review__reviewer",
-            "published_review",
-            "published_review__reviewer",
+        """Published explainers with everything their page shows, in one query.
+
+        Never the snapshot's plain text or search vector (search reads them in the database), nor
+        the unreviewed working copy.
+        """
+        return (
+            self.published()
+            .select_related(
+                "published_version",
+                "published_version__condition",
+                "published_version__condition__approved_description",
+                "public_review",
+                "public_review__reviewer",
+                "published_review",
+                "published_review__reviewer",
+            )
+            .defer(*self.NOT_SHOWN_ON_PUBLIC_PAGES)
         )
+
+    def for_public_list(self):
+        """Published explainers as a list shows them (question, short answer, reviews): without their sections."""
+        return self.for_public_page().defer("published_version__content")
+
+    def in_order(self, ids):
+        """Return these explainers with the given ids, in that order, leaving out any no longer among them.
+
+        Long lists sort and page ids alone, then read the rows of the page shown: sorting wide rows,
+        or joining every table before choosing the page, costs more the larger the library.
+        """
+        found = {explainer.pk: explainer for explainer in self.filter(pk__in=list(ids)).order_by()}
+        return [found[pk] for pk in ids if pk in found]
+
+    def naming_reviewer(self, reviewer):
+        """Keep the explainers whose published reviews name ``reviewer``: the full review or the latest minor change.
+
+        Chain it after ``published()``: a withdrawn explainer keeps its last full review. Each half
+        is found through its own foreign key's index and the two are joined, where an OR across the
+        two joins would read every explainer.
+        """
+        full = Explainer.objects.filter(public_review__reviewer=reviewer).order_by().values("pk")
+        change = Explainer.objects.filter(published_review__reviewer=reviewer).order_by().values("pk")
+        return self.filter(pk__in=full.union(change))
 
     def due_for_review(self, *, on=None):
         """Published explainers whose next full review is due on or before ``on`` (default today)."""
