@@ -85,3 +85,26 @@ def _record_triggers_let_sqlite_flush(request):
     yield
     with connection.schema_editor() as editor:
         record_protection.uninstall(editor, tables)
+
+
+@pytest.fixture
+def roles(transactional_db):
+    """Commit the test's data as it is written, and recreate the editorial groups an earlier flush removed."""
+    from django.contrib.auth.models import Group, Permission
+
+    from explainers.roles import ROLES
+
+    for name, codenames in ROLES.items():
+        group, _ = Group.objects.get_or_create(name=name)
+        group.permissions.set(Permission.objects.filter(content_type__app_label="explainers", codename__in=codenames))
+
+
+@pytest.fixture
+def page_cache_on(settings):
+    """Switch the page cache on, empty, and leave it empty for the transactional tests that follow."""
+    from django.core.cache import cache
+
+    settings.PAGE_CACHE = True
+    cache.clear()
+    yield
+    cache.clear()

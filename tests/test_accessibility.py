@@ -10,10 +10,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from django.contrib.auth.models import Group, Permission
 from django.urls import reverse
 
-from explainers.roles import ROLES
 from tests.browser import WIDTHS, require, screenshot
 
 VNU_JAR = Path(__file__).resolve().parent.parent / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
@@ -79,14 +77,6 @@ PAGES = [
     ("editorial-policy", lambda demo: reverse("explainers:editorial_policy"), 200),
     ("not-found", lambda demo: "/conditions/no-such-condition/", 404),
 ]
-
-
-@pytest.fixture
-def roles(transactional_db):
-    """Recreate the editorial groups, which an earlier transactional test's flush may have removed."""
-    for name, codenames in ROLES.items():
-        group, _ = Group.objects.get_or_create(name=name)
-        group.permissions.set(Permission.objects.filter(content_type__app_label="explainers", codename__in=codenames))
 
 
 def describe_violations(violations):

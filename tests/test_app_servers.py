@@ -25,12 +25,10 @@ from pathlib import Path
 
 import pytest
 import redis
-from django.contrib.auth.models import Group, Permission
 from django.db import connection
 from django.urls import reverse
 
 from explainers.models import SiteSettings
-from explainers.roles import ROLES
 from tests.browser import in_ci
 from tests.factories import make_explainer, make_reviewer, make_user, publish
 
@@ -56,14 +54,6 @@ def redis_url(settings):
             pytest.fail(f"{reason} (CI=true on PostgreSQL, so this is a failure, not a skip)", pytrace=False)
         pytest.skip(reason)
     return cache_settings["LOCATION"]
-
-
-@pytest.fixture
-def roles(transactional_db):
-    """Commit the test data, so the servers see it, and recreate the editorial groups an earlier flush removed."""
-    for name, codenames in ROLES.items():
-        group, _ = Group.objects.get_or_create(name=name)
-        group.permissions.set(Permission.objects.filter(content_type__app_label="explainers", codename__in=codenames))
 
 
 @pytest.fixture(scope="module")

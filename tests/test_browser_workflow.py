@@ -10,12 +10,10 @@ import re
 from unittest import mock
 
 import pytest
-from django.contrib.auth.models import Group, Permission
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from explainers.models import add_months
-from explainers.roles import ROLES
 from tests.browser import WIDTHS, screenshot
 from tests.factories import make_explainer, make_reviewer, make_user, publish
 
@@ -24,14 +22,6 @@ OLD_TEXT = "Nobody knows exactly what causes it."
 NEW_TEXT = "Researchers think **sunlight** can set off a flare in some people."
 NEW_TEXT_SHOWN = "Researchers think sunlight can set off a flare in some people."
 LAST_REVIEW = datetime.datetime(2026, 1, 10, 9, 0, tzinfo=datetime.UTC)
-
-
-@pytest.fixture
-def roles(transactional_db):
-    """Recreate the editorial groups, which an earlier transactional test's flush may have removed."""
-    for name, codenames in ROLES.items():
-        group, _ = Group.objects.get_or_create(name=name)
-        group.permissions.set(Permission.objects.filter(content_type__app_label="explainers", codename__in=codenames))
 
 
 @pytest.fixture

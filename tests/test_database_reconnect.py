@@ -7,13 +7,11 @@ import time
 
 import psycopg
 import pytest
-from django.contrib.auth.models import Group, Permission
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections, connection
 from django.test import Client
 from pytest_django.asserts import assertContains
 
-from explainers.roles import ROLES
 from tests.factories import make_explainer, publish
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -22,14 +20,6 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def reset_connections_like_a_server(**kwargs):
     """What Django's own handler does at the start and end of each request (the test client skips it)."""
     close_old_connections()
-
-
-@pytest.fixture
-def roles(transactional_db):
-    """Recreate the editorial groups, which an earlier transactional test's flush may have removed."""
-    for name, codenames in ROLES.items():
-        group, _ = Group.objects.get_or_create(name=name)
-        group.permissions.set(Permission.objects.filter(content_type__app_label="explainers", codename__in=codenames))
 
 
 @pytest.fixture

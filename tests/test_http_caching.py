@@ -10,8 +10,6 @@ from unittest import mock
 
 import pytest
 from django.contrib import messages
-from django.contrib.auth.models import Group, Permission
-from django.core.cache import cache
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.test import Client
@@ -21,28 +19,13 @@ from django.utils.http import http_date, parse_http_date
 from pytest_django.asserts import assertContains
 
 from explainers.models import SiteSettings
-from explainers.roles import ROLES
 from tests.factories import make_explainer, make_published_explainer, make_user, publish
 
 NOON = datetime.datetime(2026, 3, 2, 12, 0, 0, tzinfo=datetime.UTC)  # 12:00 in London, in winter
 A_MINUTE_LATER = NOON + datetime.timedelta(minutes=1)
 TWO_MINUTES_LATER = NOON + datetime.timedelta(minutes=2)
 
-
-@pytest.fixture
-def roles(transactional_db):
-    """Commit each change (so it announces itself) and recreate the editorial groups an earlier flush removed."""
-    for name, codenames in ROLES.items():
-        group, _ = Group.objects.get_or_create(name=name)
-        group.permissions.set(Permission.objects.filter(content_type__app_label="explainers", codename__in=codenames))
-
-
-@pytest.fixture(autouse=True)
-def _empty_page_cache(settings):
-    settings.PAGE_CACHE = True
-    cache.clear()
-    yield
-    cache.clear()
+pytestmark = pytest.mark.usefixtures("page_cache_on")
 
 
 def at(moment):

@@ -14,7 +14,6 @@ import socket
 from unittest import mock
 
 import pytest
-from django.contrib.auth.models import Group, Permission
 from django.core.cache import cache, caches
 from django.db import connection
 from django.test import Client
@@ -23,29 +22,12 @@ from pytest_django.asserts import assertContains, assertNotContains
 
 from core import cache as public_pages
 from explainers.models import Condition, Explainer, Reviewer, SiteSettings
-from explainers.roles import ROLES
 from tests.factories import approve_condition, make_explainer, make_user, publish, today_is
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("roles", "page_cache_on")]
 
 OLD_TEXT = "Nobody knows exactly what causes it."
 NEW_TEXT = "Researchers think sunlight can set off a flare."
-
-
-@pytest.fixture(autouse=True)
-def roles(transactional_db):
-    """Recreate the editorial groups, which an earlier transactional test's flush may have removed."""
-    for name, codenames in ROLES.items():
-        group, _ = Group.objects.get_or_create(name=name)
-        group.permissions.set(Permission.objects.filter(content_type__app_label="explainers", codename__in=codenames))
-
-
-@pytest.fixture(autouse=True)
-def _empty_page_cache(settings):
-    settings.PAGE_CACHE = True
-    cache.clear()
-    yield
-    cache.clear()  # later modules' transactional tests share this cache
 
 
 @pytest.fixture
