@@ -9,6 +9,7 @@ everyone, superusers included.
 
 from functools import partial
 
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.db import models, transaction
@@ -69,8 +70,6 @@ class ReviewDueFilter(admin.SimpleListFilter):
     parameter_name = "review_due"
 
     def lookups(self, request, model_admin):
-        from django.conf import settings
-
         return [("overdue", "Overdue"), ("soon", f"Due within {settings.CONDINFO_DUE_SOON_DAYS} days")]
 
     def queryset(self, request, queryset):

@@ -167,10 +167,6 @@ class Condition(models.Model):
         """The approved names as one text, for search."""
         return " ".join([self.public_name, *self.public_alternate_names]).strip()
 
-    @property
-    def initial(self):
-        return az_position(self.public_name)[0]
-
     def working_content(self):
         return {name: getattr(self, name).strip() for name in self.REVIEWED_FIELDS}
 
