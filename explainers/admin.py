@@ -22,6 +22,8 @@ from django.utils.safestring import mark_safe
 from markdownx.models import MarkdownxField
 from markdownx.widgets import AdminMarkdownxWidget
 
+from core.cache import public_pages_changed
+
 from . import admin_views, forms
 from .models import (
     APPROVE,
@@ -42,6 +44,7 @@ from .models import (
     Status,
     TransitionNotAllowed,
 )
+from .public_paths import paths_showing
 
 ADMIN_CSS = {"all": ["css/admin.css"]}
 # Workflow state that only the named methods change; an admin save must not write stale copies back.
@@ -183,6 +186,8 @@ class ExplainerAdmin(admin.ModelAdmin):
     actions = ["publish_selected"]
     # Publishers may change an explainer's scheduling and page details; the clinical text is the authors'.
     CONTENT_FIELDS = ["condition", "question", "slug", "tldr", "format_labels"]
+    # Shown on the public page straight from the working copy: community figures and ordering.
+    PAGE_DETAIL_FIELDS = ["experience_count", "position"]
 
     class Media:
         css = ADMIN_CSS
@@ -253,6 +258,9 @@ class ExplainerAdmin(admin.ModelAdmin):
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         explainer = form.instance
+        if explainer.is_public and set(form.changed_data) & set(self.PAGE_DETAIL_FIELDS):
+            # Not medical text, so shown at once without review: the cached public pages must learn of it.
+            public_pages_changed(paths_showing(explainer))
         if form.hash_before is not None and explainer.working_hash() == form.hash_before:
             return
         was = explainer.status
@@ -375,6 +383,9 @@ class ConditionAdmin(admin.ModelAdmin):
         super().save_model(request, obj, form, change)
         if not change or set(form.changed_data) & set(Condition.REVIEWED_FIELDS):
             obj.record_edit(by=request.user)
+        if change and "community_size" in form.changed_data and obj.approved_description_id:
+            # Community figures are not medical text and show at once: the cached pages must learn of it.
+            public_pages_changed(obj.public_page_paths())
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         condition = self.get_object(request, unquote(object_id))

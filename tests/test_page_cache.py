@@ -22,6 +22,7 @@ from pytest_django.asserts import assertContains, assertNotContains
 
 from core import cache as public_pages
 from explainers.models import Condition, Explainer, Reviewer, SiteSettings
+from tests.admin_forms import change_url, explainer_form_data
 from tests.factories import approve_condition, make_explainer, make_user, publish, today_is
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("roles", "page_cache_on")]
@@ -140,6 +141,37 @@ def test_a_reviewer_profile_change_shows_on_their_page_at_once(client, explainer
     reviewer.save_with_history(by=make_user())
 
     assertContains(client.get(reviewer.get_absolute_url()), "Twenty years of treating muscle diseases.")
+
+
+def test_a_new_count_of_shared_experiences_shows_on_the_page_at_once(client, explainer):
+    editor = Client()
+    editor.force_login(make_user("Authors"))
+    client.get(explainer.get_absolute_url())
+
+    response = editor.post(change_url(explainer), explainer_form_data(explainer, experience_count=77))
+
+    assert response.status_code == 302
+    assertContains(client.get(explainer.get_absolute_url()), "77 people with")
+
+
+def test_a_new_community_size_shows_on_the_condition_and_explainer_pages_at_once(client, explainer):
+    editor = Client()
+    editor.force_login(make_user("Authors"))
+    condition = explainer.condition
+    for path in (condition.get_absolute_url(), explainer.get_absolute_url()):
+        client.get(path)
+    data = {
+        "name": condition.name,
+        "alternate_names": condition.alternate_names,
+        "description": condition.description,
+        "community_size": 1234,
+    }
+
+    response = editor.post(f"/admin/explainers/condition/{condition.pk}/change/", data)
+
+    assert response.status_code == 302
+    for path in (condition.get_absolute_url(), explainer.get_absolute_url()):
+        assertContains(client.get(path), "1,234 members")
 
 
 def test_a_new_disclaimer_shows_on_every_page_at_once(client, explainer, django_assert_num_queries):

@@ -167,6 +167,11 @@ class Condition(models.Model):
         """The approved names as one text, for search."""
         return " ".join([self.public_name, *self.public_alternate_names]).strip()
 
+    def public_page_paths(self):
+        """Return the paths of every public page that shows this condition, its explainers' pages included."""
+        shown_on = Explainer.objects.published().filter(published_version__condition=self)
+        return paths_showing_condition(self) + [explainer.get_absolute_url() for explainer in shown_on]
+
     def working_content(self):
         return {name: getattr(self, name).strip() for name in self.REVIEWED_FIELDS}
 
@@ -231,8 +236,7 @@ class Condition(models.Model):
             self.approved_description = approval
             self.public_initial, self.public_sort_name = az_position(approval.name)
             self.save(update_fields=["approved_description", "public_initial", "public_sort_name", "updated_at"])
-            shown_on = Explainer.objects.published().filter(published_version__condition=self)
-            public_pages_changed(paths_showing_condition(self) + [e.get_absolute_url() for e in shown_on])
+            public_pages_changed(self.public_page_paths())
         return approval
 
 
