@@ -187,17 +187,41 @@ class ExplainerVersion(ChainedRecord):
     def freeze(cls, explainer, *, by):
         """Snapshot the working copy, rendering and sanitising its Markdown once, for good."""
         from ..rendering import plain_text, render_markdown
-        from ..search import search_vector_for  # search depends on the database vendor
 
         content = explainer.working_content()
         last = explainer.latest_version()
-        body_text = "\n\n".join(
-            filter(None, (f"{s['heading']}\n{plain_text(s['body'])}".strip() for s in content["sections"]))
-        )
+        rendered = [
+            (render_markdown(s["body"], anchor_prefix=f"s{i}-"), plain_text(s["body"]))
+            for i, s in enumerate(content["sections"], start=1)
+        ]
+        version = cls.snapshot(explainer, content, rendered, number=(last.number + 1) if last else 1, created_by=by)
         contributor_ids = sorted(explainer_editor_ids(explainer))
-        version = cls(
+        version._contributor_ids = contributor_ids
+        version.save()
+        version._recording_contributors = True  # the one moment the contributors may be written
+        version.contributors.set(contributor_ids)
+        del version._recording_contributors
+        return version
+
+    @classmethod
+    def snapshot(cls, explainer, content, rendered, **fields):
+        """Return an unsaved version of ``content`` (``working_content()``), one shape for every writer.
+
+        ``rendered`` holds each section's sanitised HTML and plain text, in order.
+        """
+        from ..search import search_vector_for  # search depends on the database vendor
+
+        body_text = "\n\n".join(
+            filter(
+                None,
+                (
+                    f"{s['heading']}\n{plain}".strip()
+                    for s, (_, plain) in zip(content["sections"], rendered, strict=True)
+                ),
+            )
+        )
+        return cls(
             explainer=explainer,
-            number=(last.number + 1) if last else 1,
             condition=explainer.condition,
             slug=content["slug"],
             question=content["question"],
@@ -205,10 +229,7 @@ class ExplainerVersion(ChainedRecord):
             format_labels=content["format_labels"],
             content={
                 "condition": content["condition"],
-                "sections": [
-                    {**s, "html": render_markdown(s["body"], anchor_prefix=f"s{i}-")}
-                    for i, s in enumerate(content["sections"], start=1)
-                ],
+                "sections": [{**s, "html": html} for s, (html, _) in zip(content["sections"], rendered, strict=True)],
                 "sources": content["sources"],
             },
             body_text=body_text,
@@ -219,14 +240,8 @@ class ExplainerVersion(ChainedRecord):
                 names=explainer.condition.public_names_text,
                 body=body_text,
             ),
-            created_by=by,
+            **fields,
         )
-        version._contributor_ids = contributor_ids
-        version.save()
-        version._recording_contributors = True  # the one moment the contributors may be written
-        version.contributors.set(contributor_ids)
-        del version._recording_contributors
-        return version
 
     def chain_payload(self):
         ids = getattr(self, "_contributor_ids", None)

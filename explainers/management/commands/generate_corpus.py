@@ -62,12 +62,10 @@ from explainers.models import (
     Status,
     add_months,
     chain_hash,
-    content_hash,
 )
 from explainers.models.content import az_position
 from explainers.models.records import GENESIS
 from explainers.rendering import plain_text, render_markdown
-from explainers.search import search_vector_for
 
 BANNER = (
     "Synthetic benchmark text made by manage.py generate_corpus: not medical information, "
@@ -513,38 +511,12 @@ class SyntheticLibrary:
 
         ``rendered`` holds each section's (HTML, plain text), rendered once per pooled body.
         """
-        content = explainer.working_content()
-        body_text = "\n\n".join(
-            filter(
-                None,
-                (
-                    f"{s['heading']}\n{plain}".strip()
-                    for s, (_, plain) in zip(content["sections"], rendered, strict=True)
-                ),
-            )
-        )
-        version = ExplainerVersion(
+        version = ExplainerVersion.snapshot(
+            explainer,
+            explainer.working_content(),
+            rendered,
             pk=pk,
-            explainer_id=explainer.pk,
             number=1,
-            condition_id=explainer.condition_id,
-            slug=content["slug"],
-            question=content["question"],
-            tldr=content["tldr"],
-            format_labels=content["format_labels"],
-            content={
-                "condition": content["condition"],
-                "sections": [{**s, "html": html} for s, (html, _) in zip(content["sections"], rendered, strict=True)],
-                "sources": content["sources"],
-            },
-            body_text=body_text,
-            content_hash=content_hash(content),
-            search_vector=search_vector_for(
-                question=content["question"],
-                tldr=content["tldr"],
-                names=explainer.condition.public_names_text,
-                body=body_text,
-            ),
             created_by=self.author,
             created_at=created_at,
         )
