@@ -40,14 +40,15 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # 304s from the ETag and Last-Modified of cached and freshly drawn pages alike.
+    "django.middleware.http.ConditionalGetMiddleware",
+    # Outside sessions, CSRF and authentication: a cached page costs none of their work, and the page
+    # it stores is the finished one, so it sees every cookie they set.
+    "core.middleware.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    # 304s from the ETag and Last-Modified of cached and freshly drawn pages alike.
-    "django.middleware.http.ConditionalGetMiddleware",
-    # After authentication (it serves only anonymous visitors), before messages (it must see their cookie).
-    "core.middleware.PageCacheMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -78,13 +79,20 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = True
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
 # Test a kept connection before each request reuses it, so a database restart costs no failed requests.
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = env.bool("CONN_HEALTH_CHECKS", default=True)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Parameters sent apart from the SQL, so psycopg prepares a query the fifth time a connection runs
+    # it and PostgreSQL stops re-planning it: planning a public page's joins costs more than running
+    # them. Off (DATABASE_PREPARED_STATEMENTS=0) behind a pooler in transaction mode, which cannot
+    # keep prepared statements.
+    if env.bool("DATABASE_PREPARED_STATEMENTS", default=True):
+        DATABASES["default"].setdefault("OPTIONS", {}).update(server_side_binding=True, prepare_threshold=5)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Redis when configured (shared by every worker); otherwise a per-process memory cache.
 if env("REDIS_URL", default=""):
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "core.redis_cache.RedisCache",  # one client per pool: core/redis_cache.py
             "LOCATION": env("REDIS_URL"),
             "KEY_PREFIX": "condinfo",
             # An unreachable Redis costs a request at most this long before it is served from the database.

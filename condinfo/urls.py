@@ -6,15 +6,16 @@ from django.utils.functional import lazy
 from django.views.generic import RedirectView
 
 from explainers import editor_endpoints, sitemaps
+from explainers.urls import read_only
 from explainers.views import robots_txt
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("markdownx/", include(editor_endpoints.urlpatterns)),
     path("healthz", include("core.urls")),  # for load balancers: core/views.py
-    path("sitemap.xml", sitemaps.index, name="sitemap"),
-    path("sitemap-<slug:name>.xml", sitemaps.section, name="sitemap_section"),
-    path("robots.txt", robots_txt, name="robots_txt"),
+    path("sitemap.xml", read_only(sitemaps.index), name="sitemap"),
+    path("sitemap-<slug:name>.xml", read_only(sitemaps.section), name="sitemap_section"),
+    path("robots.txt", read_only(robots_txt), name="robots_txt"),
     # Browsers ask for /favicon.ico on pages without an icon link (the admin, files); point them at ours.
     path("favicon.ico", RedirectView.as_view(url=lazy(static_url, str)("img/favicon.svg"), permanent=True)),
     path("", include("explainers.urls")),

@@ -13,9 +13,11 @@ A request inside an open transaction neither reads nor fills the cache: its page
 not yet committed, and its changes have not yet replaced the generation.
 If the cache cannot be reached, the page is rendered from the database and one warning logged.
 
-Sits after AuthenticationMiddleware (it asks who the user is) and before MessageMiddleware (so it
-sees the message cookie a page sets); ConditionalGetMiddleware, just before it, answers 304s from
-the ETag and Last-Modified this middleware sets, for cached and fresh pages alike.
+Sits outside the session, CSRF, authentication and message middleware, so a page served from the
+cache costs none of their work: a visitor is anonymous when they carry no session or message cookie
+(signing in always sets the session cookie), and the page it stores is the finished one, so any
+cookie those middleware set on the way out keeps it out of the cache. ConditionalGetMiddleware,
+just outside it, answers 304s from the ETag and Last-Modified set here, for cached and fresh pages.
 """
 
 import datetime
@@ -24,7 +26,6 @@ import logging
 
 from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
-from django.contrib.messages.storage.session import SessionStorage
 from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpResponse
@@ -70,7 +71,7 @@ class PageCacheMiddleware:
         response = self.get_response(request)
         if response.has_header("Cache-Control"):  # the view chose its own caching
             return response
-        if sets_cookie(request, response):
+        if response.cookies:  # a session, CSRF or message cookie: the page is this visitor's own
             keep_private(response)
             return response
         if response.status_code not in STORED_STATUSES or response.streaming or not depends_only_on_address(response):
@@ -90,15 +91,11 @@ def is_public_page_request(request):
 
 
 def is_personal_request(request):
-    """Whether the page may show this visitor something of their own: they are signed in, or have messages."""
-    if request.user.is_authenticated:
-        return True
-    return bool(request.COOKIES.get(CookieStorage.cookie_name)) or SessionStorage.session_key in request.session
+    """Whether the page may show this visitor something of their own: they have a session (signed in) or messages.
 
-
-def sets_cookie(request, response):
-    """Whether the response sets a cookie, now or on its way out (the CSRF and session middleware sit outside)."""
-    return bool(response.cookies or request.META.get("CSRF_COOKIE_NEEDS_UPDATE") or request.session.modified)
+    Only the cookies are read: loading the session would cost a cached page a database or cache query.
+    """
+    return bool(request.COOKIES.get(settings.SESSION_COOKIE_NAME) or request.COOKIES.get(CookieStorage.cookie_name))
 
 
 def depends_only_on_address(response):

@@ -27,7 +27,7 @@ from .models import Condition, Explainer
 MAX_QUERY_LENGTH = 200
 SEARCH_CONFIG = "english"
 MAX_RESULTS = 50  # conditions
-MAX_CANDIDATES = 500  # explainers ranked for one search
+MAX_CANDIDATES = 200  # explainers ranked for one search
 RESULTS_PER_PAGE = 20
 # Markers that cannot occur in text: the snippet is escaped first, then these become <mark>.
 START, STOP = "\x02", "\x03"
@@ -102,13 +102,18 @@ def search(raw_query, *, page=1):
     return results
 
 
-def _conditions(terms):
+def condition_matches(terms):
+    """Public conditions whose approved name or other names contain every term (trigram-indexed on PostgreSQL)."""
     match = Q()
     for term in terms:
         match &= Q(approved_description__name__icontains=term) | Q(
             approved_description__alternate_names__icontains=term
         )
-    found = list(Condition.objects.public().filter(match)[:MAX_RESULTS])
+    return Condition.objects.public().filter(match)
+
+
+def _conditions(terms):
+    found = list(condition_matches(terms)[:MAX_RESULTS])
     return sorted(found, key=lambda c: (not all(t in c.public_name.lower() for t in terms), c.public_name))
 
 

@@ -1,17 +1,20 @@
 """
 The sitemap index and its sections: only what the public can read, on the canonical address (settings.SITE_URL).
 
-``/sitemap.xml`` is an index of section files, each listing at most SECTION_SIZE addresses (the
-sitemaps.org limit is 50,000): ``pages`` (home, the A–Z, its letter pages and the editorial
-policy) and ``conditions-<k>``, ``reviewers-<k>`` and ``explainers-<k>``, where section k lists
-the rows whose ids fall in the k-th block of SECTION_SIZE ids. A page's section follows from its
-id alone, so it never moves as the library grows, every public page is in exactly one file, and
-a change refreshes one known file in caches (``sitemap_path_for``).
+``/sitemap.xml`` is an index of section files, each listing at most SECTION_SIZE addresses: ``pages``
+(home, the A–Z, its letter pages and the editorial policy) and ``conditions-<k>``, ``reviewers-<k>``
+and ``explainers-<k>``, where section k lists the rows whose ids fall in the k-th block of
+SECTION_SIZE ids. A page's section follows from its id alone, so it never moves as the library
+grows, every public page is in exactly one file, and a change refreshes one known file in caches
+(``sitemap_path_for``). Sections are far smaller than the sitemaps.org limit of 50,000 addresses,
+so no file is larger than a page (under 100 KB) and a change makes caches refetch little.
 
 Explainer addresses carry the date their public text last changed. The index dates each section
-by its latest publication (or approval): a few indexed rows per section, never an aggregate over
-the library. Sections are written directly rather than through Django's sitemap template, which
-takes over a second for 50,000 addresses; the index uses Django's own template.
+by its latest publication (or approval) in one grouped query per kind of section, so its query
+count never grows; it is the one public page whose work grows with the library (it lists a file
+per SECTION_SIZE pages), and the page cache keeps it between changes. Sections are written
+directly rather than through Django's sitemap template, which is slow for many addresses; the
+index uses Django's own template.
 """
 
 import io
@@ -19,16 +22,17 @@ from xml.sax.saxutils import escape
 
 from django.conf import settings
 from django.contrib.sitemaps.views import SitemapIndexItem, x_robots_tag
-from django.db.models import Max, OuterRef, Q, Subquery
+from django.db.models import F, Max, OuterRef, Q, Subquery
 from django.http import Http404, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 
-from .models import Condition, Explainer, Reviewer, SiteSettingsChange
+from .models import Condition, ConditionDescriptionApproval, Explainer, Reviewer, SiteSettingsChange, Status
 from .public_paths import letter_page_paths
 
-SECTION_SIZE = 50_000  # addresses per section file at most: the sitemaps.org limit
+# Addresses per section file at most: about 75 KB of XML (sitemaps.org allows 50,000 and 50 MB).
+SECTION_SIZE = 500
 XML_TYPE = "application/xml"
 
 
@@ -117,14 +121,16 @@ class IdRangeSection:
 
     @classmethod
     def listed(cls):
-        """Return [(section number, lastmod)] for every section of this kind that lists something.
+        """Return [(section number, lastmod)] for every section of this kind that lists something, in order."""
+        dated = {}
+        for number, moment in cls.latest_by_section():
+            dated[number] = latest(dated.get(number), day(moment))
+        return sorted((number, lastmod) for number, lastmod in dated.items() if lastmod is not None)
 
-        A few indexed rows per section: the highest id says how many sections there can be.
-        """
-        highest = cls.model.objects.aggregate(highest=Max("pk"))["highest"]
-        sections = (cls(number) for number in range(1, section_number(highest) + 1)) if highest else ()
-        dated = ((section.number, section.lastmod()) for section in sections)
-        return [(number, lastmod) for number, lastmod in dated if lastmod is not None]
+    @classmethod
+    def latest_by_section(cls):
+        """Return (section number, when it last changed) pairs; a section may come more than once."""
+        raise NotImplementedError
 
     def lastmod(self):
         """Return when the section last changed, or None when it lists nothing."""
@@ -132,6 +138,20 @@ class IdRangeSection:
 
     def entries(self):
         raise NotImplementedError
+
+
+def latest_by_block(queryset, id_field, moment_field):
+    """Return (section number, latest ``moment_field``) of ``queryset``'s rows, grouped by the block ``id_field`` is in.
+
+    One grouped query, whatever the number of sections (integer division on both databases).
+    """
+    return (
+        queryset.order_by()
+        .annotate(section=(F(id_field) - 1) / SECTION_SIZE + 1)
+        .values("section")
+        .annotate(latest=Max(moment_field))
+        .values_list("section", "latest")
+    )
 
 
 class ConditionsSection(IdRangeSection):
@@ -142,17 +162,23 @@ class ConditionsSection(IdRangeSection):
         return Condition.objects.public().filter(pk__range=self.ids)
 
     def lastmod(self):
-        """The latest approval of its conditions or publication under them (None when none is public)."""
-        approval = (
+        """The latest approval among its conditions, which is when the file last changed (None when none is public)."""
+        return day(
             self.public()
             .order_by("-approved_description_id")
             .values_list("approved_description__approved_at", flat=True)
             .first()
         )
-        if approval is None:
-            return None
-        under = Explainer.objects.published().filter(published_version__condition__pk__range=self.ids)
-        return latest(day(approval), latest_publication(under))
+
+    @classmethod
+    def latest_by_section(cls):
+        # Approvals are recorded in order, so a section's latest has its highest id: the grouping reads
+        # the condition table alone, and one more query dates the few approvals found.
+        latest_ids = dict(latest_by_block(Condition.objects.public(), "pk", "approved_description_id"))
+        approved_at = dict(
+            ConditionDescriptionApproval.objects.filter(pk__in=latest_ids.values()).values_list("pk", "approved_at")
+        )
+        return [(number, approved_at[approval]) for number, approval in latest_ids.items()]
 
     def entries(self):
         pattern = path_pattern("explainers:condition", 1)
@@ -168,6 +194,12 @@ class ReviewersSection(IdRangeSection):
         """The latest publication naming one of its reviewers (None when a public page names none)."""
         naming = Q(public_review__reviewer__pk__range=self.ids) | Q(published_review__reviewer__pk__range=self.ids)
         return latest_publication(Explainer.objects.published().filter(naming))
+
+    @classmethod
+    def latest_by_section(cls):
+        # Reviewers are few (one section per SECTION_SIZE of them): each section asks its own date.
+        highest = Reviewer.objects.aggregate(highest=Max("pk"))["highest"] or 0
+        return [(number, cls(number).lastmod()) for number in range(1, section_number(highest) + 1)]
 
     def entries(self):
         # Asked of each reviewer through the review indexes, never by listing every published explainer.
@@ -195,6 +227,12 @@ class ExplainersSection(IdRangeSection):
     def lastmod(self):
         """The latest publication among its explainers (None when none is published)."""
         return latest_publication(self.published())
+
+    @classmethod
+    def latest_by_section(cls):
+        # The explainer table alone, through its index of published rows: a published explainer's
+        # condition is public (publishing requires it), so the join published() adds is not needed.
+        return latest_by_block(Explainer.objects.filter(status=Status.PUBLISHED), "pk", "published_at")
 
     def entries(self):
         """Each published explainer, with the date its public text last changed."""

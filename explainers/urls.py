@@ -1,3 +1,4 @@
+from django.db import transaction
 from django.urls import path, re_path
 
 from . import views
@@ -5,16 +6,20 @@ from .feeds import ReviewedExplainersFeed
 
 app_name = "explainers"
 
+# Public pages only read, so they skip ATOMIC_REQUESTS' transaction: two round trips fewer per page,
+# and no consistency lost (each query of a page reads committed rows either way).
+read_only = transaction.non_atomic_requests
+
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("conditions/", views.condition_index, name="condition_index"),
+    path("", read_only(views.home), name="home"),
+    path("conditions/", read_only(views.condition_index), name="condition_index"),
     # One letter of the A–Z: a–z, or 0-9 for names starting with anything else. Before the explainer
     # route, which the same shape of address would otherwise match.
-    re_path(r"^conditions/letter/(?P<letter>[a-z]|0-9)/$", views.condition_letter, name="condition_letter"),
-    path("conditions/<slug:slug>/", views.condition_detail, name="condition"),
-    path("conditions/<slug:condition_slug>/<slug:slug>/", views.explainer_detail, name="explainer"),
-    path("reviewers/<slug:slug>/", views.reviewer_detail, name="reviewer"),
-    path("search/", views.search_view, name="search"),
-    path("about/editorial-policy/", views.editorial_policy, name="editorial_policy"),
-    path("feeds/reviewed/", ReviewedExplainersFeed(), name="reviewed_feed"),
+    re_path(r"^conditions/letter/(?P<letter>[a-z]|0-9)/$", read_only(views.condition_letter), name="condition_letter"),
+    path("conditions/<slug:slug>/", read_only(views.condition_detail), name="condition"),
+    path("conditions/<slug:condition_slug>/<slug:slug>/", read_only(views.explainer_detail), name="explainer"),
+    path("reviewers/<slug:slug>/", read_only(views.reviewer_detail), name="reviewer"),
+    path("search/", read_only(views.search_view), name="search"),
+    path("about/editorial-policy/", read_only(views.editorial_policy), name="editorial_policy"),
+    path("feeds/reviewed/", read_only(ReviewedExplainersFeed()), name="reviewed_feed"),
 ]

@@ -57,7 +57,8 @@ def approve_condition(condition, *, reviewer=None):
 def make_explainer(*, sections=("The answer, in plain words.",), sources=(), author=None, **fields):
     """Create a draft explainer with sections (Markdown bodies) edited by ``author``."""
     n = next(_counter)
-    fields.setdefault("condition", make_condition())
+    if "condition" not in fields:  # not setdefault: that would make (and approve) a condition every time
+        fields["condition"] = make_condition()
     fields.setdefault("question", f"What causes condition {n}?")
     fields.setdefault("slug", f"explainer-{n}")
     fields.setdefault("tldr", f"A short answer number {n}.")

@@ -21,6 +21,7 @@ from pytest_django.asserts import assertContains, assertNotContains
 from explainers.models import Condition, Explainer
 from explainers.queues import QUEUE_LENGTH, conditions_awaiting_approval
 from tests.factories import make_condition, make_explainer, make_published_explainer, make_reviewer, make_user
+from tests.plans import plan_without_reading_whole_tables
 
 CONDITION_COUNT = 300
 # The change form with its Markdown editor, inlines and history; a drop-down of 300 conditions alone adds ~25 KB.
@@ -253,24 +254,6 @@ def test_admin_pages_run_as_many_queries_for_30_explainers_as_for_3(client, supe
 
 
 # -- PostgreSQL: the searches can use the trigram indexes --------------------------------------
-
-
-def plan_without_reading_whole_tables(queryset):
-    """Return PostgreSQL's plan for ``queryset`` when only an index's own condition may find rows.
-
-    The test tables are tiny, so the planner would rather read them whole; with sequential and
-    plain index scans switched off, only a bitmap scan of an index that matches the condition is left.
-    """
-    switches = ["enable_seqscan", "enable_indexscan", "enable_indexonlyscan"]
-    with connection.cursor() as cursor:
-        for switch in switches:
-            cursor.execute(f"SET LOCAL {switch} = off")
-    try:
-        return queryset.explain()
-    finally:
-        with connection.cursor() as cursor:
-            for switch in switches:
-                cursor.execute(f"SET LOCAL {switch} = on")
 
 
 def changelist_filter(user, model, **params):

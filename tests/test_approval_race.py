@@ -57,7 +57,8 @@ def in_own_connection(work, failures, name):
     def run():
         try:
             with connection.cursor() as cursor:
-                cursor.execute("SET lock_timeout = %s", [f"{WAIT}s"])  # a lock never waited on forever
+                # set_config, not SET: SET takes no bound parameters, and the site binds them server-side.
+                cursor.execute("SELECT set_config('lock_timeout', %s, false)", [f"{WAIT}s"])  # never waited on forever
             work()
         except BaseException as error:  # reported by the test's own thread
             failures[name] = error

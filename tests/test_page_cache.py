@@ -21,6 +21,7 @@ from django.test.utils import CaptureQueriesContext, override_settings
 from pytest_django.asserts import assertContains, assertNotContains
 
 from core import cache as public_pages
+from core.redis_cache import RedisCache
 from explainers.models import Condition, Explainer, Reviewer, SiteSettings
 from tests.admin_forms import change_url, explainer_form_data
 from tests.factories import approve_condition, make_explainer, make_user, publish, today_is
@@ -295,3 +296,9 @@ def test_a_change_made_while_the_cache_was_unreachable_is_announced_when_it_answ
         edit_and_publish(explainer, NEW_TEXT)
 
     assertContains(client.get(explainer.get_absolute_url()), NEW_TEXT)
+
+
+def test_the_redis_cache_keeps_one_client_per_pool_rather_than_building_one_per_call():
+    backend = RedisCache("redis://127.0.0.1:6379/15", {})  # no connection is made until a command runs
+    assert backend._cache.get_client(write=True) is backend._cache.get_client(write=True)
+    assert backend._cache.get_client(write=False) is backend._cache.get_client(write=False)

@@ -9,15 +9,17 @@ import re
 
 import pytest
 from django.db import connection
+from django.db.models import Q
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from pytest_django.asserts import assertContains, assertNotContains
 
 from explainers import feeds, search
-from explainers.models import Condition, Explainer, SiteSettings
+from explainers.models import Condition, ConditionDescriptionApproval, Explainer, SiteSettings
 from explainers.public_paths import paths_showing, paths_showing_condition
 from explainers.sitemaps import sitemap_path_for
 from tests.factories import make_condition, make_explainer, make_reviewer, make_user, publish
+from tests.plans import plan_without_reading_whole_tables
 
 _names = itertools.count(1)
 
@@ -322,3 +324,27 @@ def test_the_feed_reads_the_latest_publications_in_index_order(db):
     assert [index.name for index in Explainer._meta.indexes if index.fields == ["-published_at", "-id"]] == [
         "explainer_latest_published"
     ]
+
+
+def test_public_pages_open_no_transaction_of_their_own(client, db):
+    """They only read: ATOMIC_REQUESTS' transaction would cost them two round trips (BEGIN, COMMIT) for nothing."""
+    library = Library()
+    library.grow_to(2)
+    with CaptureQueriesContext(connection) as captured:
+        for name in PAGES:
+            assert client.get(PAGES[name](library)).status_code == 200, name
+    assert not [query["sql"] for query in captured.captured_queries if "SAVEPOINT" in query["sql"]]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="trigram indexes are PostgreSQL's")
+@pytest.mark.parametrize("index", ["explainers_approval_name_trgm", "explainers_approval_alternate_names_trgm"])
+def test_search_finds_conditions_through_the_trigram_indexes_on_postgresql(db, index):
+    """The indexes match the expression search's ``icontains`` on the approved names becomes.
+
+    (Joined to the conditions, as search asks, the tiny test tables lead the planner elsewhere.)
+    """
+    make_condition(name="Myositis", slug="myositis", alternate_names="Inflammatory myopathy")
+    term = search.terms_of("myositis")[0]
+    matches = ConditionDescriptionApproval.objects.filter(Q(name__icontains=term) | Q(alternate_names__icontains=term))
+    plan = plan_without_reading_whole_tables(matches)
+    assert index in plan, plan

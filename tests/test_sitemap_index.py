@@ -8,13 +8,23 @@ import xml.etree.ElementTree as ET
 from urllib.parse import urlsplit
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from explainers import sitemaps, views
-from explainers.models import Condition
+from explainers.models import Condition, Explainer
 from explainers.public_paths import paths_showing
-from tests.factories import make_condition, make_published_explainer, make_user
+from tests.factories import (
+    approve_condition,
+    make_condition,
+    make_explainer,
+    make_published_explainer,
+    make_reviewer,
+    make_user,
+    publish,
+)
 
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 BASE = "https://condinfo.example"
@@ -115,6 +125,44 @@ def test_a_section_with_nothing_public_left_is_not_listed_and_not_found(client, 
     explainer.withdraw(by=make_user("Publishers"), reason="Superseded.")
     assert f"{BASE}{path}" not in sitemap_index(client)
     assert client.get(path).status_code == 404
+
+
+def test_the_index_makes_the_same_queries_however_many_explainer_and_condition_sections_it_lists(
+    client, db, monkeypatch
+):
+    """Reviewers are few, a section of them asks its own date; explainers and conditions are many."""
+    monkeypatch.setattr(sitemaps, "SECTION_SIZE", 1)
+    reviewer = make_reviewer()
+
+    def publish_under_a_new_condition():
+        condition = make_condition(approved=False)
+        approve_condition(condition, reviewer=reviewer)
+        publish(make_explainer(condition=condition), reviewer=reviewer)
+
+    publish_under_a_new_condition()
+    with CaptureQueriesContext(connection) as few:
+        few_sections = sitemap_index(client)
+    for _ in range(4):
+        publish_under_a_new_condition()
+    with CaptureQueriesContext(connection) as many:
+        many_sections = sitemap_index(client)
+    assert len(many_sections) == len(few_sections) + 8  # four more explainer and four more condition files
+    assert len(many) == len(few)
+
+
+def test_the_index_dates_each_section_as_the_section_itself_does(client, db, monkeypatch):
+    monkeypatch.setattr(sitemaps, "SECTION_SIZE", 2)
+    explainers = [make_published_explainer() for _ in range(5)]
+    for days_ago, explainer in enumerate(explainers):  # published on five different days
+        Explainer.objects.filter(pk=explainer.pk).update(
+            published_at=timezone.now() - datetime.timedelta(days=10 * days_ago)
+        )
+    index = sitemap_index(client)
+    for kind, section in sitemaps.ID_RANGE_SECTIONS.items():
+        for number, lastmod in section.listed():
+            assert lastmod == section(number).lastmod()
+            assert index[f"{BASE}/sitemap-{kind}-{number}.xml"] == lastmod.isoformat()
+    assert len({lastmod for lastmod in index.values()}) > 2
 
 
 @pytest.mark.parametrize(
