@@ -33,8 +33,13 @@ INSTALLED_APPS = [
     "markdownx",
     "axes",
     "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "explainers",
     "core",
+    "accounts",
+    "reports",
 ]
 
 MIDDLEWARE = [
@@ -49,6 +54,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",  # request.user.is_verified(): a one-time code confirmed this session
+    "accounts.middleware.TwoFactorMiddleware",  # reviewers and publishers confirm a code before using the admin
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -105,6 +112,16 @@ else:
 # Sessions (and django-axes' lockouts) live in the database: every app server sees every sign-in,
 # and a cache outage signs nobody out.
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# Only staff sign in. A session ends after this long without a request (each request renews it),
+# so an unattended signed-in browser stops being able to act.
+SESSION_COOKIE_AGE = env.int("STAFF_SESSION_IDLE_HOURS", default=8) * 60 * 60
+SESSION_SAVE_EVERY_REQUEST = True
+
+# Two-factor authentication (django-otp, TOTP with recovery codes): required of everyone who may
+# approve or publish, except in the local demo (accounts/rules.py). Decisions are also signed by
+# re-entering a password or a one-time code (accounts/signatures.py).
+TWO_FACTOR_REQUIRED = env.bool("TWO_FACTOR_REQUIRED", default=not DEBUG)
+OTP_TOTP_ISSUER = "condinfo"
 
 # The public page cache (core/middleware.py): anonymous visitors' pages, kept this many seconds at
 # most; any change to what they show replaces them at once (core/cache.py).
@@ -138,6 +155,10 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
+# How many proxies in front of the app servers append to X-Forwarded-For (1 behind deploy/nginx.conf).
+# 0 ignores the header, which any client can forge. Every rate limit keys on core.client_address.client_ip.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "core.client_address.client_ip"
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = env("TIME_ZONE", default="Europe/London")
@@ -162,10 +183,30 @@ MARKDOWNX_MEDIA_PATH = "uploads/"
 MARKDOWNX_IMAGE_MAX_SIZE = {"size": (1600, 1600), "quality": 85}
 MARKDOWNX_SKIP_RESIZE = ()  # re-encode every upload through Pillow, so nothing but pixels is stored
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# The largest form is an explainer's change form: its own ~12 fields, each inline's 4 management
+# fields and hidden template row, then 7 fields a section (id, explainer, heading, health aspect,
+# body, position, delete) and 8 a source (id, explainer, citation, URL, PMID, DOI, position, delete).
+# SectionInline.max_num and SourceInline.max_num (explainers/admin.py) are 100 each, so the
+# fullest form the admin lets anyone build sends under 1,600 fields; Django's default of 1,000 cut
+# a save of about 160 sections off with a bare "Bad Request" (issue 11). Anything beyond is not
+# the admin's form, and gets a page saying nothing was saved (ExplainerAdmin.form_too_large).
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 100 + 7 * 100 + 8 * 100
+# Seconds rendering Markdown may take: one live preview, or all the sections of one submission.
+# Submitting a 200,000-character explainer of ordinary Markdown takes 3-6 s (explainers/rendering.py);
+# past this the editor is told the text took too long to prepare, well before gunicorn's 30 s timeout.
+CONDINFO_RENDER_TIME_LIMIT = env.float("RENDER_TIME_LIMIT", default=10)
 
 # How long a full clinical review stands before the next one is due (overridable per explainer).
 CONDINFO_REVIEW_INTERVAL_MONTHS = env.int("REVIEW_INTERVAL_MONTHS", default=12)
 CONDINFO_DUE_SOON_DAYS = 30
+
+# Reader reports ("Report a problem with this page", reports/): how many one address and one page may
+# send per window, and how long after a report is closed the reporter's e-mail is kept (then erased by
+# `manage.py purge_report_contacts`, run daily from cron).
+REPORT_RATE_PER_IP = env.int("REPORT_RATE_PER_IP", default=5)
+REPORT_RATE_PER_PAGE = env.int("REPORT_RATE_PER_PAGE", default=20)
+REPORT_RATE_WINDOW_SECONDS = env.int("REPORT_RATE_WINDOW_SECONDS", default=60 * 60)
+REPORT_CONTACT_RETENTION_DAYS = env.int("REPORT_CONTACT_RETENTION_DAYS", default=90)
 
 # Content Security Policy (django-csp): everything is served from this origin.
 CONTENT_SECURITY_POLICY = {
@@ -201,10 +242,18 @@ SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=not DEBUG)
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
+# The site's own 403 page: Django's CSRF page carries an inline style the Content Security Policy blocks.
+CSRF_FAILURE_VIEW = "core.errors.csrf_failure"
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"without_traceback": {"()": "core.errors.WithoutTraceback"}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "loggers": {
+        # A bad Host header comes from a scanner or a misdirected client, not a fault in the code: the
+        # message names the host, and a traceback per request would bury real errors.
+        "django.security.DisallowedHost": {"filters": ["without_traceback"]},
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="WARNING")},
 }

@@ -10,6 +10,7 @@ from explainers.urls import read_only
 from explainers.views import robots_txt
 
 urlpatterns = [
+    path("admin/two-factor/", include("accounts.urls")),  # before the admin, whose catch-all would take it
     path("admin/", admin.site.urls),
     path("markdownx/", include(editor_endpoints.urlpatterns)),
     path("healthz", include("core.urls")),  # for load balancers: core/views.py
@@ -18,6 +19,7 @@ urlpatterns = [
     path("robots.txt", read_only(robots_txt), name="robots_txt"),
     # Browsers ask for /favicon.ico on pages without an icon link (the admin, files); point them at ours.
     path("favicon.ico", RedirectView.as_view(url=lazy(static_url, str)("img/favicon.svg"), permanent=True)),
+    path("report/", include("reports.urls")),  # the public report form: reports/views.py
     path("", include("explainers.urls")),
 ]
 

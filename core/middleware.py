@@ -52,6 +52,9 @@ class PageCacheMiddleware:
     def __call__(self, request):
         if not is_public_page_request(request):
             return self.get_response(request)
+        # Refuse a Host not in ALLOWED_HOSTS (DisallowedHost, the site's 400) before the cache is asked:
+        # the key is built from it, and a failing key must not read as an unreachable cache.
+        request.get_host()
         if is_personal_request(request):
             response = self.get_response(request)
             keep_private(response)

@@ -7,18 +7,25 @@ button here is shown or withheld by asking the model's rule for that step. The r
 everyone, superusers included.
 """
 
-from functools import partial
+import logging
+from functools import partial, update_wrapper
 
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.db import models, transaction
 from django.db.models import F, Q
+from django.http import HttpResponseBadRequest
+from django.template.defaultfilters import filesizeformat
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
+from django.views.decorators.csrf import csrf_exempt
 from markdownx.models import MarkdownxField
 from markdownx.widgets import AdminMarkdownxWidget
 
@@ -28,6 +35,7 @@ from . import admin_views, forms
 from .models import (
     APPROVE,
     PUBLISH,
+    Author,
     Condition,
     ConditionDescriptionApproval,
     ConditionEvent,
@@ -42,7 +50,6 @@ from .models import (
     SiteSettingsChange,
     Source,
     Status,
-    TransitionNotAllowed,
 )
 from .public_paths import paths_showing
 
@@ -137,6 +144,9 @@ class SectionInline(admin.StackedInline):
     model = Section
     fields = ["heading", "health_aspect", "body", "position"]
     formfield_overrides = {MarkdownxField: {"widget": AdminMarkdownxWidget}}
+    formset = forms.SectionFormSet  # the length limits of the site settings
+    # With SourceInline.max_num, keeps the fullest form under DATA_UPLOAD_MAX_NUMBER_FIELDS (settings.py).
+    max_num = 100
 
     class Media:
         js = ["js/admin-sections.js"]  # live preview for sections added on the page
@@ -144,12 +154,18 @@ class SectionInline(admin.StackedInline):
     def get_extra(self, request, obj=None, **kwargs):
         return 0 if obj else 1  # a new explainer starts with one empty section
 
+    def get_formset(self, request, obj=None, **kwargs):
+        # Refuse more sections than max_num with a message, not only hide "Add another Section". Not for
+        # people who cannot add sections: Django sets their max_num to 0, and their form adds none.
+        return super().get_formset(request, obj, validate_max=self.has_add_permission(request, obj), **kwargs)
+
 
 class SourceInline(admin.TabularInline):
     model = Source
     fields = ["citation", "url", "pmid", "doi", "position"]
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     extra = 0
+    max_num = 100  # see SectionInline.max_num
 
 
 @admin.register(Explainer)
@@ -183,7 +199,8 @@ class ExplainerAdmin(admin.ModelAdmin):
         ),
         ("Page details", {"classes": ["collapse"], "fields": ["format_labels", "experience_count", "position"]}),
     ]
-    actions = ["publish_selected"]
+    # No bulk actions: publishing is a signature, given one explainer at a time on its publish page.
+    actions = None
     # Publishers may change an explainer's scheduling and page details; the clinical text is the authors'.
     CONTENT_FIELDS = ["condition", "question", "slug", "tldr", "format_labels"]
     # Shown on the public page straight from the working copy: community figures and ordering.
@@ -212,22 +229,6 @@ class ExplainerAdmin(admin.ModelAdmin):
     @admin.display(description="Status", ordering="status")
     def status_label(self, explainer):
         return explainer.status_label
-
-    @admin.action(permissions=["publish"], description="Publish selected approved explainers")
-    def publish_selected(self, request, queryset):
-        for explainer in queryset:  # one at a time, so each publish runs the model's checks
-            approval = explainer.pending_review()
-            try:
-                if approval is None:
-                    raise TransitionNotAllowed(f"“{explainer}” has no approved version to publish.")
-                explainer.publish(by=request.user, version=approval.version)
-            except TransitionNotAllowed as error:
-                self.message_user(request, str(error), messages.WARNING)
-            else:
-                self.message_user(request, f"Published “{explainer}”.", messages.SUCCESS)
-
-    def has_publish_permission(self, request):
-        return request.user.has_perm(PUBLISH)
 
     # -- saving, with the edit lock ---------------------------------------
 
@@ -326,13 +327,65 @@ class ExplainerAdmin(admin.ModelAdmin):
                 name=f"explainers_explainer_{name}",
             )
 
+        forms_that_save = {f"explainers_explainer_{name}" for name in ("add", "change")}
         return [
             view(admin_views.submit_view, "submit"),
             view(admin_views.review_view, "review"),
             view(admin_views.publish_view, "publish"),
             view(admin_views.withdraw_view, "withdraw"),
             view(admin_views.schedule_view, "schedule"),
-        ] + super().get_urls()
+        ] + [
+            path(str(url.pattern), self.refuse_unreadable_forms(url.callback), name=url.name)
+            if url.name in forms_that_save
+            else url
+            for url in super().get_urls()
+        ]
+
+    def refuse_unreadable_forms(self, view):
+        """Answer a form too large to read with a page saying nothing was saved, not Django's bare 400."""
+
+        def guarded(request, *args, **kwargs):
+            if request.method == "POST":
+                try:
+                    request.POST  # noqa: B018 (reading the form is the point: Django checks its size then)
+                except (TooManyFieldsSent, RequestDataTooBig) as error:
+                    logging.getLogger(f"django.security.{type(error).__name__}").warning(str(error))
+                    response = self.form_too_large(request, error)
+                    add_never_cache_headers(response)  # as admin pages are
+                    return response
+            return view(request, *args, **kwargs)
+
+        # The CSRF middleware reads the form before any view runs, and answers a form it cannot read
+        # with a bare 400. Exempting this wrapper only moves the check into the view: the admin view
+        # it wraps is csrf_protect'ed (AdminSite.admin_view), so every readable form is checked as before.
+        return csrf_exempt(update_wrapper(guarded, view))
+
+    def form_too_large(self, request, error):
+        """Say that nothing was saved and why: the form was too large to read, so it cannot be shown again."""
+        if not self.admin_site.has_permission(request):
+            return HttpResponseBadRequest("This form is too large.", content_type="text/plain")
+        if isinstance(error, TooManyFieldsSent):
+            reason = (
+                f"it sent more than {settings.DATA_UPLOAD_MAX_NUMBER_FIELDS:,} fields. The explainer form stays "
+                f"under that with up to {SectionInline.max_num} sections and {SourceInline.max_num} sources, so "
+                "the page was probably changed by a script or a browser extension"
+            )
+        else:
+            reason = (
+                f"it sent more than {filesizeformat(settings.DATA_UPLOAD_MAX_MEMORY_SIZE)} of text, more than an "
+                f"explainer may hold ({SiteSettings.load().max_explainer_length:,} characters)"
+            )
+        return TemplateResponse(
+            request,
+            "admin/explainers/explainer/form_too_large.html",
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.opts,
+                "title": "Nothing was saved",
+                "reason": reason,
+            },
+            status=400,
+        )
 
     def _url(self, name, explainer):
         return reverse(f"admin:explainers_explainer_{name}", args=[explainer.pk])
@@ -485,6 +538,34 @@ class ReviewerAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         obj.save_with_history(by=request.user)
+
+
+@admin.register(Author)
+class AuthorAdmin(admin.ModelAdmin):
+    """Bylines: set by people who may change author profiles (``change_author``), never by authors themselves."""
+
+    list_display = ["display_name", "role", "user"]
+    list_select_related = ["user"]
+    search_fields = ["display_name", "role", "user__username"]
+    fields = ["user", "display_name", "role", "bio", "slug"]
+    prepopulated_fields = {"slug": ["display_name"]}
+
+    class Media:
+        css = ADMIN_CSS
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # a byline is taken off by editing the profile, never by losing it silently
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["user"] if obj else []  # the account behind a byline never changes
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "user":
+            kwargs["queryset"] = db_field.related_model.objects.filter(is_staff=True, author_profile__isnull=True)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        obj.save_profile()
 
 
 @admin.register(SiteSettings)

@@ -90,14 +90,16 @@ def submit_view(model_admin, request, object_id):
         raise PermissionDenied
 
     def perform(data):
-        version = explainer.submit_for_review(by=request.user, comment=data["comment"])
+        version = explainer.submit_for_review(
+            by=request.user, comment=data["comment"], change_summary=data.get("change_summary", "")
+        )
         return f"Submitted version {version.number} of “{explainer}” for clinical review."
 
     return confirm(
         model_admin,
         request,
         explainer,
-        form=forms.SubmitForm(posted(request)),
+        form=forms.SubmitForm(posted(request), explainer=explainer),
         title="Submit for review",
         intro="The current text and address are frozen as a new version and sent to the medical reviewers. Any "
         "later edit sends it back to draft.",
@@ -112,10 +114,10 @@ def publish_view(model_admin, request, object_id):
         raise PermissionDenied
     approval = explainer.pending_review() if explainer.status == Status.APPROVED else None
     version = approval.version if approval else None
-    form = forms.PublishForm(posted(request), explainer=explainer, version=version)
+    form = forms.PublishForm(posted(request), request=request, explainer=explainer, version=version)
 
     def perform(data):
-        explainer.publish(by=request.user, version=data["version"])
+        explainer.publish(by=request.user, version=data["version"], signed_with=data["signed_with"])
         return f"Published “{explainer}”: version {data['version'].number} is now on the public site."
 
     if approval is None:
@@ -198,7 +200,7 @@ def review_view(model_admin, request, object_id):
     if version is None:
         model_admin.message_user(request, f"“{explainer}” has not been submitted for review yet.", messages.WARNING)
         return back_to_explainer(explainer)
-    form = forms.ReviewDecisionForm(posted(request), explainer=explainer, version=version)
+    form = forms.ReviewDecisionForm(posted(request), request=request, explainer=explainer, version=version)
     if request.method == "POST" and form.is_valid():
         return decide(model_admin, request, explainer, form.cleaned_data)
     base = (
@@ -233,11 +235,18 @@ def review_view(model_admin, request, object_id):
 def decide(model_admin, request, explainer, data):
     try:
         if data["decision"] == ReviewKind.CHANGES_REQUESTED:
-            explainer.request_changes(by=request.user, version=data["version"], comments=data["comments"])
+            explainer.request_changes(
+                by=request.user, version=data["version"], comments=data["comments"], signed_with=data["signed_with"]
+            )
             success = f"Sent “{explainer}” back to its authors with your comments."
         else:
             review = explainer.approve(
-                by=request.user, version=data["version"], kind=data["decision"], comments=data["comments"]
+                by=request.user,
+                version=data["version"],
+                kind=data["decision"],
+                comments=data["comments"],
+                signed_with=data["signed_with"],
+                change_summary=data["change_summary"],
             )
             success = (
                 f"Approved version {review.version.number} of “{explainer}” ({review.get_kind_display().lower()}); "
@@ -257,10 +266,16 @@ def approve_condition_view(model_admin, request, object_id):
         raise Http404("No condition with that id.")
     if not request.user.has_perm(APPROVE):
         raise PermissionDenied
-    form = forms.ConditionApprovalForm(posted(request), initial={"content_hash": condition.working_hash()})
+    form = forms.ConditionApprovalForm(
+        posted(request), request=request, initial={"content_hash": condition.working_hash()}
+    )
     if request.method == "POST" and form.is_valid():
         try:
-            condition.approve_description(by=request.user, content_hash=form.cleaned_data["content_hash"])
+            condition.approve_description(
+                by=request.user,
+                content_hash=form.cleaned_data["content_hash"],
+                signed_with=form.cleaned_data["signed_with"],
+            )
         except TransitionNotAllowed as error:
             model_admin.message_user(request, str(error), messages.ERROR)
         else:

@@ -9,12 +9,16 @@ must really be a raster image (checked by decoding it), saved under a name we ch
 from functools import wraps
 from pathlib import Path
 
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.urls import path
+from django.utils.html import format_html
 from markdownx.exceptions import MarkdownxImageUploadError
 from markdownx.forms import ImageForm
 from markdownx.views import ImageUploadView, MarkdownifyView
 from PIL import Image, UnidentifiedImageError
+
+from .models import SiteSettings
+from .rendering import RenderingRefused
 
 # Pillow format name → the content type and extension the file is stored with.
 # MPO is a JPEG with extra pictures (phones and cameras add them); it is stored as a plain JPEG.
@@ -86,7 +90,18 @@ class PreviewView(MarkdownifyView):
         # The stock view reads request.POST["content"] unchecked, so a bare POST was a server error.
         if "content" not in request.POST:
             return JsonResponse({"error": "There is no Markdown to preview."}, status=400)
-        return super().post(request, *args, **kwargs)
+        # markdownx's script puts whatever the response says into the preview pane, whatever its
+        # status, so a refusal is a short HTML message with a status that says what happened.
+        if reason := SiteSettings.load().section_length_refusal(request.POST["content"]):
+            return preview_message(f"No preview: {reason}", status=413)
+        try:
+            return super().post(request, *args, **kwargs)
+        except RenderingRefused as error:
+            return preview_message(f"No preview: {error}", status=422)
+
+
+def preview_message(message, *, status):
+    return HttpResponse(format_html('<p class="errornote" role="alert">{}</p>', message), status=status)
 
 
 urlpatterns = [

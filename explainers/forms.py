@@ -8,7 +8,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
-from .models import Explainer, ReviewKind
+from accounts.signatures import SignatureForm
+
+from .models import Explainer, ReviewKind, SiteSettings
 
 
 class ExplainerAdminForm(forms.ModelForm):
@@ -65,8 +67,45 @@ def stale_edit_message(explainer):
     )
 
 
-class VersionSeenForm(forms.Form):
-    """Carry the version a decision page showed, so the decision applies to exactly what the person read."""
+class SectionFormSet(forms.BaseInlineFormSet):
+    """The explainer form's sections, refused when a section or the whole explainer is longer than the site allows.
+
+    A save may not make text longer than the limits; one that leaves it as long as before, or
+    shorter, is let through, so lowering a limit never traps existing text (publishers, who cannot
+    shorten it, still save page details) and submitting for review refuses it until it fits.
+    """
+
+    default_error_messages = {
+        "too_many_forms": "An explainer can have at most %(num)d sections: merge some, or split the explainer in two.",
+    }
+
+    def clean(self):
+        super().clean()
+        site = SiteSettings.load()
+        bodies, saved_bodies = [], [form.initial.get("body", "") for form in self.initial_forms]
+        for form in self.forms:
+            if not hasattr(form, "cleaned_data") or self._should_delete_form(form) or "body" not in form.cleaned_data:
+                continue
+            body = form.cleaned_data["body"]
+            bodies.append(body)
+            if len(body) > len(form.initial.get("body", "")) and (reason := site.section_length_refusal(body)):
+                form.add_error("body", ValidationError(reason, code="section_too_long"))
+        explainer = self.instance
+        total = len(explainer.question) + len(explainer.tldr) + sum(map(len, bodies))
+        if site.explainer_length_refusal(total) and total > self.saved_length(explainer, saved_bodies):
+            raise ValidationError(site.explainer_length_refusal(total), code="explainer_too_long")
+
+    @staticmethod
+    def saved_length(explainer, saved_bodies):
+        saved = Explainer.objects.filter(pk=explainer.pk).values_list("question", "tldr").first() or ("", "")
+        return sum(map(len, saved)) + sum(map(len, saved_bodies))
+
+
+class VersionSeenForm(SignatureForm):
+    """Carry the version a decision page showed, so the decision applies to exactly what the person read.
+
+    The person signs the decision with their password or a one-time code (accounts.signatures).
+    """
 
     version_number = forms.IntegerField(widget=forms.HiddenInput)
     content_hash = forms.CharField(widget=forms.HiddenInput, max_length=64)
@@ -89,12 +128,31 @@ class VersionSeenForm(forms.Form):
 
 
 class SubmitForm(forms.Form):
+    change_summary = forms.CharField(
+        label="What changed, for readers",
+        max_length=200,
+        required=False,
+        help_text="One line shown in the page's public history once published, e.g. “Added the 2026 guidance on "
+        "exercise.” The medical reviewer reads it and may correct it.",
+    )
     comment = forms.CharField(
         label="Note for the medical reviewer (optional)",
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="E.g. what changed since the last approval and why.",
+        help_text="E.g. why it changed, or what to check closely. Kept in the record, not shown to readers.",
     )
+
+    def __init__(self, *args, explainer, **kwargs):
+        self.explainer = explainer
+        super().__init__(*args, **kwargs)
+        if explainer.first_published_on is None:  # a first version has nothing to compare with
+            del self.fields["change_summary"]
+
+    def clean_change_summary(self):
+        summary = self.cleaned_data["change_summary"]
+        if reason := self.explainer.change_summary_refusal(summary):
+            raise ValidationError(reason)
+        return summary
 
 
 class ReviewDecisionForm(VersionSeenForm):
@@ -113,6 +171,17 @@ class ReviewDecisionForm(VersionSeenForm):
         help_text="Required when requesting changes: it is what the author will work from. Kept in the record.",
     )
     decision = forms.ChoiceField(choices=DECISIONS)
+    change_summary = forms.CharField(
+        label="What changed, for readers",
+        max_length=200,
+        required=False,
+        help_text="The author's line for the page's public history: correct it if it does not say what changed.",
+    )
+
+    def __init__(self, *args, explainer, version=None, **kwargs):
+        super().__init__(*args, explainer=explainer, version=version, **kwargs)
+        if version is not None:
+            self.fields["change_summary"].initial = version.change_summary
 
     def clean(self):
         cleaned_data = super().clean()
@@ -142,7 +211,7 @@ class ScheduleReviewForm(forms.Form):
     )
 
 
-class ConditionApprovalForm(forms.Form):
-    """Carry the fingerprint of the condition details the approval page showed."""
+class ConditionApprovalForm(SignatureForm):
+    """Carry the fingerprint of the condition details the approval page showed; the reviewer signs it."""
 
     content_hash = forms.CharField(widget=forms.HiddenInput, max_length=64)

@@ -51,7 +51,9 @@ def paths_showing(explainer, version=None):
     from .models import version_url
     from .sitemaps import sitemap_path_for
 
-    return [version_url(version), sitemap_path_for(explainer), *paths_showing_condition(version.condition)]
+    page = version_url(version)
+    history = reverse("explainers:explainer_history", args=[version.condition.slug, version.slug])
+    return [page, history, sitemap_path_for(explainer), *paths_showing_condition(version.condition)]
 
 
 def paths_showing_condition(condition):

@@ -14,7 +14,17 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
-from .models import Condition, EventAction, Explainer, ExplainerEvent, Reviewer, SiteSettings
+from .models import (
+    Author,
+    Condition,
+    EventAction,
+    Explainer,
+    ExplainerEvent,
+    ExplainerVersion,
+    Review,
+    Reviewer,
+    SiteSettings,
+)
 from .public_paths import OTHER_INITIAL, initial_of, letter_of
 from .search import MAX_QUERY_LENGTH, search
 
@@ -198,6 +208,7 @@ def explainer_detail(request, condition_slug, slug):
     version = explainer.published_version
     sections = [{**section, "anchor": f"section-{number}"} for number, section in enumerate(version.sections, start=1)]
     sources = [source_links(source) for source in version.sources]
+    authors = authors_of(version)
     canonical = absolute_url(explainer.get_absolute_url())
     return render(
         request,
@@ -207,14 +218,62 @@ def explainer_detail(request, condition_slug, slug):
             condition=version.condition,
             version=version,
             review=explainer.public_review,
+            authors=authors,
             latest_change=explainer.latest_change_review,
             sections=sections,
             sources=sources,
             is_overdue=explainer.is_overdue(),
+            history_url=reverse("explainers:explainer_history", args=[condition_slug, slug]),
             canonical_url=canonical,
-            structured_data=explainer_structured_data(explainer, sections, sources, canonical),
+            structured_data=explainer_structured_data(explainer, sections, sources, canonical, authors),
         ),
     )
+
+
+def explainer_history(request, condition_slug, slug):
+    """Every publication of a public explainer: when, the kind of review, who approved it, and what changed."""
+    explainer = (
+        Explainer.objects.for_public_list()
+        .filter(published_version__condition__slug=condition_slug, published_version__slug=slug)
+        .order_by()
+        .first()
+    )
+    if explainer is None:
+        raise Http404("No published explainer at this address.")
+    publications = (
+        ExplainerEvent.objects.filter(explainer=explainer, action=EventAction.PUBLISHED)
+        .select_related("version")
+        .order_by("-pk")
+    )
+    approvals = {
+        review.version_id: review
+        for review in Review.objects.approvals().filter(explainer=explainer).order_by("pk")  # the latest wins
+    }
+    entries = [
+        {
+            "published_on": publication.at,
+            "version": publication.version.number,
+            "review": approvals.get(publication.version_id),
+            "summary": summary_of(approvals.get(publication.version_id), publication.version),
+            "first": index == len(publications) - 1,
+        }
+        for index, publication in enumerate(publications)
+    ]
+    return render(
+        request,
+        "explainers/explainer_history.html",
+        page_context(
+            explainer=explainer,
+            condition=explainer.published_version.condition,
+            entries=entries,
+            canonical_url=absolute_url(request.path),
+        ),
+    )
+
+
+def summary_of(review, version):
+    """The change summary readers see: as the reviewer approved it, else the author's."""
+    return (review.change_summary if review else "") or version.change_summary
 
 
 def redirect_moved_explainer(condition_slug, slug):
@@ -243,7 +302,7 @@ def source_links(source):
     }
 
 
-def explainer_structured_data(explainer, sections, sources, canonical):
+def explainer_structured_data(explainer, sections, sources, canonical, authors=()):
     """Return the schema.org MedicalWebPage description of an explainer page, as plain data."""
     version, review = explainer.published_version, explainer.public_review
     condition = version.condition
@@ -267,6 +326,14 @@ def explainer_structured_data(explainer, sections, sources, canonical):
         "mainContentOfPage": {"@type": "WebPageElement", "cssSelector": "#answer"},
         "publisher": {"@type": "Organization", "name": "condinfo", "url": absolute_url("/")},
     }
+    if explainer.first_published_on:
+        data["datePublished"] = explainer.first_published_on.isoformat()
+    if authors:
+        people = [
+            {"@type": "Person", "name": a.display_name, "jobTitle": a.role, "url": absolute_url(a.get_absolute_url())}
+            for a in authors
+        ]
+        data["author"] = people[0] if len(people) == 1 else people
     if review is not None:
         data["lastReviewed"] = review.reviewed_on.isoformat()
     # Everyone who approved the words shown: the full review, and a later minor change's approver.
@@ -306,6 +373,36 @@ def explainer_structured_data(explainer, sections, sources, canonical):
     if citations:
         data["citation"] = citations
     return data
+
+
+def authors_of(version):
+    """Return the public author profiles among the contributors recorded on ``version``, in one query."""
+    contributors = ExplainerVersion.contributors.through.objects.filter(explainerversion_id=version.pk)
+    return list(Author.objects.filter(user_id__in=contributors.values("user_id")))
+
+
+def author_detail(request, slug):
+    """An author's profile, listing the public pages whose published version they wrote."""
+    author = get_object_or_404(Author, slug=slug)
+    ids = list(
+        Explainer.objects.published()
+        .written_by(author)
+        .order_by(
+            "published_version__condition__approved_description__name", "position", "published_version__question", "pk"
+        )
+        .values_list("pk", flat=True)
+    )
+    page = paginate(request, ids, REVIEWS_PER_PAGE)
+    return render(
+        request,
+        "explainers/author_detail.html",
+        page_context(
+            author=author,
+            written=list(Explainer.objects.for_public_list().in_order(page.object_list)),
+            pagination=page_links(page, request.path),
+            canonical_url=paginated_canonical_url(author.get_absolute_url(), page),
+        ),
+    )
 
 
 def reviewer_detail(request, slug):

@@ -50,11 +50,15 @@ def workflow_url(name, explainer):
     return reverse(f"admin:explainers_explainer_{name}", args=[explainer.pk])
 
 
+# Every test account's password (tests/factories.py): what a person types to sign a decision.
+SIGNATURE = {"signature": "a-long-test-password"}
+
+
 def version_fields(version):
-    """Return the hidden fields a decision page carries: the version (number and hash) it showed."""
-    return {"version_number": version.number, "content_hash": version.content_hash}
+    """Return what a decision page posts besides the decision: the version it showed, and the signature."""
+    return {"version_number": version.number, "content_hash": version.content_hash, **SIGNATURE}
 
 
 def condition_approval_fields(condition):
-    """Return the hidden field the condition approval page carries: the fingerprint of the details it showed."""
-    return {"content_hash": condition.working_hash()}
+    """Return what the condition approval page posts: the fingerprint of the details it showed, and the signature."""
+    return {"content_hash": condition.working_hash(), **SIGNATURE}

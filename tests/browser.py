@@ -101,3 +101,53 @@ def screenshot(page, name):
     path = SCREENSHOTS / f"{re.sub(r'[^A-Za-z0-9_.-]+', '-', name).strip('-')}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def describe_violations(violations):
+    """Return axe-core's violations as lines a person can act on: the rule, its help, and where."""
+    lines = []
+    for violation in violations:
+        lines.append(f"{violation['id']} ({violation['impact']}): {violation['help']}\n  {violation['helpUrl']}")
+        for node in violation["nodes"]:
+            summary = " ".join(node.get("failureSummary", "").split())
+            lines.append(f"  at {' '.join(map(str, node['target']))}: {summary}")
+    return "\n".join(lines)
+
+
+def page_problems(page, address, *, status, site_url, name, ignore_failed=lambda response: False):
+    """Open ``address`` in ``page`` and return what is wrong with it, every problem at once.
+
+    A status other than ``status``, a resource that failed to load (other than those
+    ``ignore_failed`` excuses), anything the Content Security Policy blocked, no stylesheet of the
+    site's own (``site_url``), and axe-core's violations. A screenshot ``name`` is kept.
+    """
+    from axe_playwright_python.sync_playwright import Axe
+
+    broken, blocked = {}, []
+    page.on("console", lambda message: "Content Security Policy" in message.text and blocked.append(message.text))
+    page.on("requestfailed", lambda request: broken.setdefault(request.url, request.failure))
+    page.on(
+        "response",
+        lambda response: (
+            response.status >= 400 and not ignore_failed(response) and broken.setdefault(response.url, response.status)
+        ),
+    )
+    response = page.goto(address, wait_until="load")
+    screenshot(page, name)
+    stylesheets = page.evaluate(  # same-origin sheets that loaded and hold rules
+        "() => Array.from(document.styleSheets).filter(sheet => sheet.href && sheet.cssRules.length).map(s => s.href)"
+    )
+    violations = Axe().run(page).response["violations"]
+
+    problems = []
+    if response.status != status:
+        problems.append(f"The page answered {response.status}, not {status}.")
+    if broken:
+        problems.append("Resources failed to load:\n" + "\n".join(f"  {url} ({why})" for url, why in broken.items()))
+    if blocked:
+        problems.append("The Content Security Policy blocked:\n" + "\n".join(f"  {text}" for text in blocked))
+    if not any(href.startswith(site_url) for href in stylesheets):
+        problems.append("The page loads no stylesheet of its own.")
+    if violations:
+        problems.append(f"axe-core violations:\n{describe_violations(violations)}")
+    return problems

@@ -16,6 +16,7 @@ def _plain_test_settings(settings):
     settings.SESSION_COOKIE_SECURE = False
     settings.CSRF_COOKIE_SECURE = False
     settings.AXES_ENABLED = False
+    settings.TWO_FACTOR_REQUIRED = False  # tests/test_two_factor.py switches it on, as production has it
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 

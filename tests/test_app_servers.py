@@ -27,6 +27,8 @@ import pytest
 import redis
 from django.db import connection
 from django.urls import reverse
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from explainers.models import SiteSettings
 from tests.browser import in_ci
@@ -235,7 +237,16 @@ def publisher(roles, settings):
     user = make_user("Publishers", username="publisher")
     user.set_password(PASSWORD)
     user.save()
+    TOTPDevice.objects.create(user=user, name="Phone", confirmed=True)  # production requires it of publishers
     return user
+
+
+def confirm_with_a_code(visitor, user):
+    """The two-factor step after the password, as the publisher's authenticator app answers it."""
+    device = TOTPDevice.objects.get(user=user)
+    code = f"{totp(device.bin_key, device.step, device.t0, device.digits, device.drift):0{device.digits}d}"
+    status, page = visitor.submit("/admin/two-factor/verify/", {"code": code})
+    assert status == 200 and "Review queue and content" in page, page[:2000]  # the admin index, past the code
 
 
 def cached_pages(redis_url):
@@ -262,7 +273,10 @@ def test_a_publication_and_a_withdrawal_through_one_server_are_served_by_the_oth
 
     publisher_at_a = Visitor(server_a)
     sign_in(publisher_at_a, publisher.username)
-    status, page = publisher_at_a.submit(reverse("admin:explainers_explainer_publish", args=[explainer.pk]))
+    confirm_with_a_code(publisher_at_a, publisher)
+    status, page = publisher_at_a.submit(
+        reverse("admin:explainers_explainer_publish", args=[explainer.pk]), {"signature": PASSWORD}
+    )
     assert status == 200 and "is now on the public site" in page, page[:2000]
 
     status, page = reader_b.get(path)

@@ -92,6 +92,8 @@ def test_explainer_goes_from_author_through_review_and_publication_to_the_public
     screenshot(page, "workflow-02-author-saved")
     page.get_by_role("link", name="Submit for review").click()
     expect(page.get_by_role("heading", name="Submit for review")).to_be_visible()
+    # The page has been public, so readers will see a line on what changed in its history.
+    page.get_by_label("What changed, for readers").fill("Added what research says about sunlight.")
     screenshot(page, "workflow-03-author-submit-confirm")
     page.get_by_role("button", name="Submit for review").click()
     expect_message(page, "Submitted version 2 of “What causes dermatomyositis?” for clinical review.")
@@ -110,6 +112,8 @@ def test_explainer_goes_from_author_through_review_and_publication_to_the_public
     expect(section_diff.locator("del")).to_contain_text(["Nobody knows exactly"])
     expect(page.locator(".explainer-preview strong", has_text=re.compile("^sunlight$"))).to_be_visible()
     screenshot(page, "workflow-06-reviewer-diff")
+    # An approval is a signature: the reviewer types their password again on the decision form.
+    page.get_by_label("Sign with your password or a one-time code").fill(PASSWORD)
     page.get_by_role("button", name="Approve as full clinical review").click()
     expect_message(page, "Approved version 2 of “What causes dermatomyositis?” (full clinical review)")
     expect(page.locator(".workflow-status")).to_contain_text(re.compile("approved", re.IGNORECASE))
@@ -128,6 +132,7 @@ def test_explainer_goes_from_author_through_review_and_publication_to_the_public
     page.locator(".review-queue-awaiting_publication").get_by_role("link", name="What causes dermatomyositis?").click()
     page.locator(".workflow-panel").get_by_role("link", name="Publish").click()
     expect(page.get_by_role("heading", name="Publish")).to_be_visible()
+    page.get_by_label("Sign with your password or a one-time code").fill(PASSWORD)
     screenshot(page, "workflow-09-publisher-confirm")
     page.get_by_role("button", name="Publish").click()
     expect_message(page, "is now on the public site")

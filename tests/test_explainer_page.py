@@ -24,10 +24,11 @@ def structured_data(response):
     return json.loads(match[1])
 
 
-def test_demo_page_shows_the_badge_line_with_the_last_updated_date(client, demo):
+def test_demo_page_shows_the_badge_line_with_the_first_published_and_last_updated_dates(client, demo):
     assertContains(
         page(client, demo),
-        'Short answer · Medically reviewed summary · Last updated <time datetime="2026-04-07">7 April 2026</time>',
+        'Short answer · Medically reviewed summary · First published <time datetime="2026-04-07">7 April 2026</time>'
+        ' · Last updated <time datetime="2026-04-07">7 April 2026</time>',
     )
 
 

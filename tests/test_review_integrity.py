@@ -26,7 +26,7 @@ from explainers.models import (
     Status,
     TransitionNotAllowed,
 )
-from tests.admin_forms import change_url, explainer_form_data, workflow_url
+from tests.admin_forms import SIGNATURE, change_url, explainer_form_data, version_fields, workflow_url
 from tests.factories import (
     approve_condition,
     make_condition,
@@ -39,8 +39,8 @@ from tests.schema_org import validation_errors
 
 
 def seen(version):
-    """The hidden fields a decision page sends: the version it showed."""
-    return {"version_number": version.number, "content_hash": version.content_hash}
+    """What a decision page sends besides the decision: the version it showed, and the signature."""
+    return version_fields(version)
 
 
 def messages_of(response):
@@ -131,7 +131,8 @@ def test_approving_condition_details_changed_after_the_page_opened_is_refused(cl
     condition.record_edit(by=author)
 
     response = client.post(
-        reverse("admin:explainers_condition_approve_description", args=[condition.pk]), {"content_hash": shown}
+        reverse("admin:explainers_condition_approve_description", args=[condition.pk]),
+        {"content_hash": shown, **SIGNATURE},
     )
 
     assert any("were changed after you opened this page" in m for m in messages_of(response))
@@ -267,7 +268,7 @@ def test_a_reviewer_who_wrote_a_description_cannot_approve_it_after_an_author_ad
 
     response = client.post(
         reverse("admin:explainers_condition_approve_description", args=[condition.pk]),
-        {"content_hash": reload(condition).working_hash()},
+        {"content_hash": reload(condition).working_hash(), **SIGNATURE},
     )
 
     assert "You edited these details, so another medical reviewer must approve them." in messages_of(response)
@@ -449,6 +450,8 @@ def test_a_disclaimer_change_is_recorded_and_shown_in_the_admin(client, publishe
         "max_review_interval_months": 36,
         "registration_check_months": 12,
         "minor_change_max_percent": 20,
+        "max_section_length": 50_000,
+        "max_explainer_length": 200_000,
     }
 
     assert client.post(url, data).status_code == 302

@@ -12,6 +12,7 @@ from .choices import (
     ImmutableRecord,
     RegistrationBody,
     ReviewKind,
+    SignedWith,
     Status,
     TransitionNotAllowed,
 )
@@ -32,9 +33,11 @@ from .records import (
     explainer_editor_ids,
     now,
 )
-from .site import Reviewer, SiteSettings, add_months, default_review_interval, reviewer_profile
+from .site import Author, Reviewer, SiteSettings, add_months, default_review_interval, reviewer_profile
 
 __all__ = [
+    "Author",
+    "SignedWith",
     "APPROVE",
     "CHAINED_RECORDS",
     "PUBLISH",

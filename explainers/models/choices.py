@@ -67,6 +67,13 @@ class EventAction(models.TextChoices):
     REVIEW_SCHEDULED = "review_scheduled", "Review scheduled"
 
 
+class SignedWith(models.TextChoices):
+    """How a person proved it was them at the moment they signed a decision (21 CFR 11.200)."""
+
+    PASSWORD = "password", "Password re-entered"
+    ONE_TIME_CODE = "one_time_code", "One-time code"
+
+
 class ConditionAction(models.TextChoices):
     """What a line of a condition's history records. ``EDITED`` decides who may approve its details."""
 

@@ -214,8 +214,11 @@ class Condition(models.Model):
             return "You edited these details, so another medical reviewer must approve them."
         return reviewer.approval_refusal()
 
-    def approve_description(self, *, by, content_hash):
-        """Record a reviewer's approval of the details exactly as their page showed them, and make them public."""
+    def approve_description(self, *, by, content_hash, signed_with=""):
+        """Record a reviewer's approval of the details exactly as their page showed them, and make them public.
+
+        ``signed_with`` records how the reviewer re-authenticated to sign (a SignedWith), when they did.
+        """
         with transaction.atomic():
             self.refresh_from_db(from_queryset=Condition.objects.select_for_update())
             if reason := self.approval_refusal(by, content_hash=content_hash):
@@ -231,6 +234,7 @@ class Condition(models.Model):
                 reviewer=reviewer,
                 reviewer_name=reviewer.display_name,
                 reviewer_credentials=reviewer.credentials,
+                signed_with=signed_with,
             )
             ConditionEvent.objects.create(condition=self, actor=by, action=ConditionAction.APPROVED, approval=approval)
             self.approved_description = approval
@@ -312,6 +316,13 @@ class ExplainerQuerySet(models.QuerySet):
         full = Explainer.objects.filter(public_review__reviewer=reviewer).order_by().values("pk")
         change = Explainer.objects.filter(published_review__reviewer=reviewer).order_by().values("pk")
         return self.filter(pk__in=full.union(change))
+
+    def written_by(self, author):
+        """Keep the explainers whose published version ``author`` wrote (is among its contributors)."""
+        written = ExplainerVersion.contributors.through.objects.filter(user_id=author.user_id).values(
+            "explainerversion"
+        )
+        return self.filter(published_version__in=written)
 
     def due_for_review(self, *, on=None):
         """Published explainers whose next full review is due on or before ``on`` (default today)."""
@@ -403,6 +414,9 @@ class Explainer(models.Model):
     published_at = models.DateTimeField(null=True, blank=True, editable=False)
     last_updated = models.DateField(
         null=True, blank=True, editable=False, help_text="When the public text last changed."
+    )
+    first_published_on = models.DateField(
+        null=True, blank=True, editable=False, help_text="When the page first went public; it never changes after."
     )
     next_review_due = models.DateField(null=True, blank=True, editable=False)
     created_by = models.ForeignKey(
@@ -548,7 +562,7 @@ class Explainer(models.Model):
             return f"“{self}” is {self.get_status_display().lower()} and cannot be submitted."
         if not self.sections.exists():
             return f"“{self}” has no sections yet: add the answer before submitting it."
-        return None
+        return SiteSettings.load().length_refusal(self)
 
     def review_refusal(self, user, *, version=None, kind=None):
         """Return why ``user`` cannot decide on ``version`` (the one their page showed) as ``kind``, or None."""
@@ -665,18 +679,44 @@ class Explainer(models.Model):
             return self.status
         return Status.DRAFT
 
-    def submit_for_review(self, *, by, comment=""):
-        """Freeze the working copy as a new version and send it to the medical reviewers."""
+    def change_summary_refusal(self, summary):
+        """Return why ``summary`` cannot go with a new version, or None.
+
+        Once a page has been public, each new version says in one line what changed: readers see it
+        in the page's history, after the reviewer has read and, if need be, corrected it.
+        """
+        if self.first_published_on is not None and not summary.strip():
+            return "Say in one line what changed for readers: it is shown in the page's public history."
+        return None
+
+    def submit_for_review(self, *, by, comment="", change_summary=""):
+        """Freeze the working copy as a new version and send it to the medical reviewers.
+
+        ``change_summary`` is the author's one line for readers on what changed (see change_summary_refusal).
+        """
         with transaction.atomic():
             self._lock()
             if reason := self.submit_refusal(by):
                 raise TransitionNotAllowed(reason)
-            version = ExplainerVersion.freeze(self, by=by)
+            from ..rendering import RenderingRefused, rendering_deadline
+
+            try:
+                with rendering_deadline():  # one time bound for all the sections' rendering
+                    version = ExplainerVersion.freeze(self, by=by, change_summary=change_summary.strip())
+            except RenderingRefused as error:
+                raise TransitionNotAllowed(f"“{self}” was not submitted. {error}") from error
             self._transition(Status.IN_REVIEW, by=by, action=EventAction.SUBMITTED, comment=comment, version=version)
         return version
 
-    def approve(self, *, by, version, kind=ReviewKind.FULL, comments=""):
-        """Record a medical reviewer's approval of exactly ``version``, the one their page showed."""
+    def approve(self, *, by, version, kind=ReviewKind.FULL, comments="", signed_with="", change_summary=None):
+        """Record a medical reviewer's approval of exactly ``version``, the one their page showed.
+
+        ``signed_with`` (a SignedWith) records how they re-authenticated to sign; the admin always asks.
+        ``change_summary`` is the line readers see in the page's history, as the reviewer approved it
+        (the author's, when not given).
+        """
+        if change_summary is None:
+            change_summary = version.change_summary if version is not None else ""
         if kind not in ReviewKind.approvals():
             raise TransitionNotAllowed("An approval is either a full clinical review or a minor change.")
         with transaction.atomic():
@@ -690,6 +730,8 @@ class Explainer(models.Model):
                 kind=kind,
                 comments=comments,
                 words_changed_percent=self.words_changed_percent(version),
+                signed_with=signed_with,
+                change_summary=change_summary.strip(),
             )
             self._transition(
                 Status.APPROVED,
@@ -697,10 +739,11 @@ class Explainer(models.Model):
                 action=EventAction.APPROVED,
                 comment=f"{ReviewKind(kind).label}. {comments}".strip(),
                 version=version,
+                signed_with=signed_with,
             )
         return review
 
-    def request_changes(self, *, by, version, comments):
+    def request_changes(self, *, by, version, comments, signed_with=""):
         """Send ``version`` (the one the reviewer's page showed) back to its authors with their comments."""
         if not comments.strip():
             raise TransitionNotAllowed("Say what needs to change: the comment is what the author will work from.")
@@ -709,7 +752,12 @@ class Explainer(models.Model):
             if reason := self.review_refusal(by, version=version, kind=ReviewKind.CHANGES_REQUESTED):
                 raise TransitionNotAllowed(reason)
             review = Review.record(
-                self, version, reviewer=reviewer_profile(by), kind=ReviewKind.CHANGES_REQUESTED, comments=comments
+                self,
+                version,
+                reviewer=reviewer_profile(by),
+                kind=ReviewKind.CHANGES_REQUESTED,
+                comments=comments,
+                signed_with=signed_with,
             )
             self._transition(
                 Status.CHANGES_REQUESTED,
@@ -717,10 +765,11 @@ class Explainer(models.Model):
                 action=EventAction.CHANGES_REQUESTED,
                 comment=comments,
                 version=version,
+                signed_with=signed_with,
             )
         return review
 
-    def publish(self, *, by, version):
+    def publish(self, *, by, version, signed_with=""):
         """Make ``version``, the approved one the publisher's page showed, public (never the working copy)."""
         with transaction.atomic():
             self._lock()
@@ -734,6 +783,8 @@ class Explainer(models.Model):
             self.published_version = review.version
             self.published_review = review
             self.published_at = timezone.now()
+            if self.first_published_on is None:
+                self.first_published_on = timezone.localdate()
             if text_changed or self.last_updated is None:
                 self.last_updated = timezone.localdate()
             if review.kind == ReviewKind.FULL:
@@ -744,13 +795,16 @@ class Explainer(models.Model):
                     "published_version",
                     "published_review",
                     "published_at",
+                    "first_published_on",
                     "last_updated",
                     "public_review",
                     "next_review_due",
                     "updated_at",
                 ]
             )
-            self._transition(Status.PUBLISHED, by=by, action=EventAction.PUBLISHED, version=review.version)
+            self._transition(
+                Status.PUBLISHED, by=by, action=EventAction.PUBLISHED, version=review.version, signed_with=signed_with
+            )
             public_pages_changed(paths_showing(self, previous) + paths_showing(self))
 
     def withdraw(self, *, by, reason):
@@ -795,13 +849,21 @@ class Explainer(models.Model):
                 comment=f"Next review due changed from {previous} to {due}.",
             )
 
-    def _transition(self, to_status, *, by, action, comment="", version=None):
+    def _transition(self, to_status, *, by, action, comment="", version=None, signed_with=""):
         from_status = self.status
         self.status = to_status
         self.save(update_fields=["status", "updated_at"])
-        self._log(by=by, action=action, from_status=from_status, to_status=to_status, comment=comment, version=version)
+        self._log(
+            by=by,
+            action=action,
+            from_status=from_status,
+            to_status=to_status,
+            comment=comment,
+            version=version,
+            signed_with=signed_with,
+        )
 
-    def _log(self, *, by, action, to_status, from_status=None, comment="", version=None):
+    def _log(self, *, by, action, to_status, from_status=None, comment="", version=None, signed_with=""):
         ExplainerEvent.objects.create(
             explainer=self,
             actor=by,
@@ -810,6 +872,7 @@ class Explainer(models.Model):
             to_status=to_status,
             comment=comment,
             version=version,
+            signed_with=signed_with,
         )
 
 

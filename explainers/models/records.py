@@ -20,7 +20,7 @@ from django.db.models.signals import m2m_changed
 from django.dispatch import receiver
 from django.utils import timezone
 
-from .choices import ConditionAction, EventAction, ImmutableRecord, ReviewKind, Status
+from .choices import ConditionAction, EventAction, ImmutableRecord, ReviewKind, SignedWith, Status
 
 GENESIS = "0" * 64  # the "previous hash" of the first row of each table
 
@@ -94,6 +94,18 @@ class ImmutableModel(models.Model):
         raise ImmutableRecord(f"{self._meta.verbose_name} records cannot be deleted.")
 
 
+def signed_with_field():
+    """The column recording how a decision's signer re-authenticated (a SignedWith), on each signed record."""
+    return models.CharField(
+        max_length=20,
+        choices=SignedWith,
+        blank=True,
+        editable=False,
+        help_text="How the signer proved it was them when signing: password re-entered or a one-time code "
+        "(blank: not signed through the admin, e.g. demo content).",
+    )
+
+
 class ChainedRecord(ImmutableModel):
     """An immutable row whose hash covers its content and the hash of the row written before it."""
 
@@ -103,6 +115,8 @@ class ChainedRecord(ImmutableModel):
     # The fields the chain covers, listed once per model so that a column added later does not
     # change the hash of rows written before it.
     CHAIN_FIELDS = ()
+    # Columns added after rows were written: hashed only when set, so older rows keep their hashes.
+    CHAIN_FIELDS_WHEN_SET = ()
 
     class Meta:
         abstract = True
@@ -126,7 +140,9 @@ class ChainedRecord(ImmutableModel):
 
     def chain_payload(self):
         """Return the row's content as the chain hashes it."""
-        return chain_payload(self, self.CHAIN_FIELDS)
+        payload = chain_payload(self, self.CHAIN_FIELDS)
+        payload.update({name: value for name in self.CHAIN_FIELDS_WHEN_SET if (value := getattr(self, name))})
+        return payload
 
 
 def chain_payload(row, fields):
@@ -157,6 +173,9 @@ class ExplainerVersion(ChainedRecord):
     contributors = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="+", blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=now)
+    change_summary = models.CharField(
+        max_length=200, blank=True, help_text="The author's one line for readers: what changed in this version."
+    )
 
     CHAIN_FIELDS = (
         "explainer_id",
@@ -172,6 +191,7 @@ class ExplainerVersion(ChainedRecord):
         "created_by_id",
         "created_at",
     )  # plus the contributors; not the search vector, which only serves search
+    CHAIN_FIELDS_WHEN_SET = ("change_summary",)
 
     class Meta:
         ordering = ["explainer", "-number"]
@@ -184,7 +204,7 @@ class ExplainerVersion(ChainedRecord):
         return f"{self.question} (version {self.number})"
 
     @classmethod
-    def freeze(cls, explainer, *, by):
+    def freeze(cls, explainer, *, by, change_summary=""):
         """Snapshot the working copy, rendering and sanitising its Markdown once, for good."""
         from ..rendering import plain_text, render_markdown
 
@@ -194,7 +214,14 @@ class ExplainerVersion(ChainedRecord):
             (render_markdown(s["body"], anchor_prefix=f"s{i}-"), plain_text(s["body"]))
             for i, s in enumerate(content["sections"], start=1)
         ]
-        version = cls.snapshot(explainer, content, rendered, number=(last.number + 1) if last else 1, created_by=by)
+        version = cls.snapshot(
+            explainer,
+            content,
+            rendered,
+            number=(last.number + 1) if last else 1,
+            created_by=by,
+            change_summary=change_summary,
+        )
         contributor_ids = sorted(explainer_editor_ids(explainer))
         version._contributor_ids = contributor_ids
         version.save()
@@ -329,6 +356,13 @@ class Review(ChainedRecord):
     )
     reviewed_on = models.DateField(default=timezone.localdate)
     created_at = models.DateTimeField(default=now)
+    signed_with = signed_with_field()
+
+    change_summary = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="What changed, in one line, as the reviewer approved it: shown in the page's public history.",
+    )
 
     objects = ReviewQuerySet.as_manager()
 
@@ -346,6 +380,7 @@ class Review(ChainedRecord):
         "reviewed_on",
         "created_at",
     )
+    CHAIN_FIELDS_WHEN_SET = ("signed_with", "change_summary")
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -354,8 +389,21 @@ class Review(ChainedRecord):
         return f"{self.get_kind_display()} of “{self.version.question}” by {self.reviewer_name}"
 
     @classmethod
-    def record(cls, explainer, version, *, reviewer, kind, comments, words_changed_percent=None):
+    def record(
+        cls,
+        explainer,
+        version,
+        *,
+        reviewer,
+        kind,
+        comments,
+        words_changed_percent=None,
+        signed_with="",
+        change_summary="",
+    ):
         return cls.objects.create(
+            signed_with=signed_with,
+            change_summary=change_summary,
             explainer=explainer,
             version=version,
             reviewer=reviewer,
@@ -380,8 +428,10 @@ class ExplainerEvent(ChainedRecord):
     comment = models.TextField(blank=True)
     version = models.ForeignKey(ExplainerVersion, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField(default=now)
+    signed_with = signed_with_field()
 
     CHAIN_FIELDS = ("explainer_id", "actor_id", "action", "from_status", "to_status", "comment", "version_id", "at")
+    CHAIN_FIELDS_WHEN_SET = ("signed_with",)
 
     class Meta:
         ordering = ["-at", "-pk"]
@@ -407,7 +457,9 @@ class ConditionDescriptionApproval(ChainedRecord):
     reviewer_name = models.CharField(max_length=120)
     reviewer_credentials = models.CharField(max_length=120)
     approved_at = models.DateTimeField(default=now)
+    signed_with = signed_with_field()
 
+    CHAIN_FIELDS_WHEN_SET = ("signed_with",)
     CHAIN_FIELDS = (
         "condition_id",
         "name",

@@ -6,7 +6,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
-from django.db.models import Q
+from django.db.models import Max, Q, Sum
+from django.db.models.functions import Length
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateformat import format as format_date
@@ -16,6 +17,11 @@ from .records import ReviewerProfileChange, SiteSettingsChange, record_changes
 
 # The longest review cycle health-information standards allow (e.g. PIF TICK: three years).
 LONGEST_REVIEW_CYCLE_MONTHS = 36
+# Bounds for the length limits: a limit below a short paragraph would refuse ordinary sections, and
+# one above a million characters lets a single save outgrow the request size the site accepts
+# (DATA_UPLOAD_MAX_MEMORY_SIZE, 5 MiB) and the time rendering may take.
+MIN_LENGTH_LIMIT = 1_000
+MAX_LENGTH_LIMIT = 1_000_000
 
 
 def public_pages_changed(paths):
@@ -80,6 +86,23 @@ class SiteSettings(models.Model):
         validators=[MaxValueValidator(100)],
         help_text="A version in which more than this share of the words changed needs a full clinical review.",
     )
+    max_section_length = models.PositiveIntegerField(
+        default=50_000,
+        validators=[MinValueValidator(MIN_LENGTH_LIMIT), MaxValueValidator(MAX_LENGTH_LIMIT)],
+        help_text=(
+            "The most characters one section may have, spaces and Markdown included. 50,000 is about twenty "
+            "printed pages: more is hard to read on a phone and slow to prepare. A longer section is refused when "
+            "saved, with a message asking for it to be split in two; nothing typed is lost."
+        ),
+    )
+    max_explainer_length = models.PositiveIntegerField(
+        default=200_000,
+        validators=[MinValueValidator(MIN_LENGTH_LIMIT), MaxValueValidator(MAX_LENGTH_LIMIT)],
+        help_text=(
+            "The most characters a whole explainer may have: its question, TL;DR and every section together. "
+            "A longer explainer cannot be saved or submitted for review; split it into two explainers."
+        ),
+    )
 
     TRACKED_FIELDS = [
         "disclaimer",
@@ -88,6 +111,8 @@ class SiteSettings(models.Model):
         "max_review_interval_months",
         "registration_check_months",
         "minor_change_max_percent",
+        "max_section_length",
+        "max_explainer_length",
     ]
 
     class Meta:
@@ -103,12 +128,42 @@ class SiteSettings(models.Model):
             raise ValidationError(
                 {"review_interval_months": "The usual interval cannot be longer than the longest interval allowed."}
             )
+        if (self.max_section_length or 0) > (self.max_explainer_length or 0):
+            raise ValidationError(
+                {"max_section_length": "A section cannot be allowed to be longer than a whole explainer."}
+            )
 
     @classmethod
     def load(cls):
         """Return the one settings row, creating it with defaults on first use."""
         obj, _ = cls.objects.get_or_create(pk=1)
         return obj
+
+    def section_length_refusal(self, body, *, name="This section"):
+        """Return why a section body is longer than allowed (``name`` says which section), or None."""
+        if len(body) <= self.max_section_length:
+            return None
+        return (
+            f"{name} is {len(body):,} characters long; the most a section may be is {self.max_section_length:,}. "
+            "Split it into two sections."
+        )
+
+    def explainer_length_refusal(self, total):
+        """Return why an explainer of ``total`` characters (question, TL;DR and sections) is too long, or None."""
+        if total <= self.max_explainer_length:
+            return None
+        return (
+            f"This explainer is {total:,} characters long (question, TL;DR and sections together); the most an "
+            f"explainer may be is {self.max_explainer_length:,}. Shorten it, or split it into two explainers."
+        )
+
+    def length_refusal(self, explainer):
+        """Return why the saved text of ``explainer`` is longer than allowed, or None (one query when it is not)."""
+        lengths = explainer.sections.aggregate(longest=Max(Length("body")), total=Sum(Length("body")))
+        if (lengths["longest"] or 0) > self.max_section_length:
+            section = explainer.sections.annotate(length=Length("body")).order_by("-length", "position", "pk").first()
+            return self.section_length_refusal(section.body, name=f"The section “{section}”")
+        return self.explainer_length_refusal(len(explainer.question) + len(explainer.tldr) + (lengths["total"] or 0))
 
     def save_with_history(self, *, by):
         """Save, and record who changed which setting from what to what."""
@@ -119,6 +174,42 @@ class SiteSettings(models.Model):
             if changes:
                 public_pages_changed([])  # the disclaimer and labels are on every page
             return changes
+
+
+class Author(models.Model):
+    """The public profile of someone who writes explainers: the byline on every page they wrote.
+
+    Set by people who may change author profiles (``change_author``), never by authors themselves:
+    a byline is a public claim about who wrote medical text.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="author_profile",
+        help_text="The account whose edits make them an author of a version.",
+    )
+    display_name = models.CharField(
+        max_length=120, unique=True, help_text="As the byline shows it, e.g. “Alex Author”. Unique."
+    )
+    role = models.CharField(max_length=120, help_text="What they do, e.g. “Health writer” or “Specialist nurse”.")
+    bio = models.TextField(blank=True, help_text="Two or three sentences about their background.")
+    slug = models.SlugField(max_length=120, unique=True)
+
+    class Meta:
+        ordering = ["display_name"]
+
+    def __str__(self):
+        return f"{self.display_name}, {self.role}"
+
+    def get_absolute_url(self):
+        return reverse("explainers:author", args=[self.slug])
+
+    def save_profile(self):
+        """Save the profile and have every page show the byline as it now stands, once committed."""
+        with transaction.atomic():
+            self.save()
+            public_pages_changed([self.get_absolute_url()])  # bylines are on many pages: all are refreshed
 
 
 class Reviewer(models.Model):

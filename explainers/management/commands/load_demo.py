@@ -13,7 +13,7 @@ from django.contrib.auth.models import Group, User
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from explainers.models import Condition, Explainer, HealthAspect, RegistrationBody, Reviewer
+from explainers.models import Author, Condition, Explainer, HealthAspect, RegistrationBody, Reviewer
 
 REVIEW_DATE = datetime.datetime(2026, 4, 7, 10, 0, tzinfo=datetime.UTC)
 CONDITION = "Dermatomyositis and Polymyositis"
@@ -85,6 +85,16 @@ class Command(BaseCommand):
         author = demo_user("author", "Authors", first_name="Alex", last_name="Author")
         reviewer_user = demo_user("reviewer", "Medical reviewers", first_name="Rowan", last_name="Reviewer")
         publisher = demo_user("publisher", "Publishers", first_name="Pat", last_name="Publisher")
+        Author.objects.get_or_create(
+            user=author,
+            defaults={
+                "display_name": "Alex Author (demo)",
+                "role": "Health writer",
+                "bio": "A demonstration author profile for local development. Real profiles name the person "
+                "who wrote the page and their background.",
+                "slug": "alex-author-demo",
+            },
+        )
         reviewer, _ = Reviewer.objects.get_or_create(
             user=reviewer_user,
             defaults={
