@@ -184,6 +184,7 @@ class ExplainerAdmin(admin.ModelAdmin):
     readonly_fields = ["status_label", "published_at", "last_updated", "next_review_due", "created_by"]
     fieldsets = [
         (None, {"fields": ["condition", "question", "slug", "tldr"]}),
+        ("When to get help", {"fields": ["get_help_level", "get_help_text"]}),
         (
             "Workflow",
             {
@@ -202,7 +203,7 @@ class ExplainerAdmin(admin.ModelAdmin):
     # No bulk actions: publishing is a signature, given one explainer at a time on its publish page.
     actions = None
     # Publishers may change an explainer's scheduling and page details; the clinical text is the authors'.
-    CONTENT_FIELDS = ["condition", "question", "slug", "tldr", "format_labels"]
+    CONTENT_FIELDS = ["condition", "question", "slug", "tldr", "get_help_level", "get_help_text", "format_labels"]
     # Shown on the public page straight from the working copy: community figures and ordering.
     PAGE_DETAIL_FIELDS = ["experience_count", "position"]
 

@@ -188,7 +188,12 @@ def diff_versions(old, new):
         )
     fields = [
         FieldChange(label, word_diff(getattr(old, name), getattr(new, name)))
-        for name, label in [("question", "Question"), ("tldr", "TL;DR"), ("format_labels", "Format labels")]
+        for name, label in [
+            ("question", "Question"),
+            ("tldr", "TL;DR"),
+            ("format_labels", "Format labels"),
+            ("get_help_for_review", "When to get help"),
+        ]
         if getattr(old, name) != getattr(new, name)
     ]
     return ExplainerDiff(

@@ -25,6 +25,8 @@ class ExplainerAdminForm(forms.ModelForm):
             "question",
             "slug",
             "tldr",
+            "get_help_level",
+            "get_help_text",
             "format_labels",
             "experience_count",
             "position",

@@ -210,10 +210,12 @@ def explainer_detail(request, condition_slug, slug):
     sources = [source_links(source) for source in version.sources]
     authors = authors_of(version)
     canonical = absolute_url(explainer.get_absolute_url())
+    site = SiteSettings.load()
     return render(
         request,
         "explainers/explainer_detail.html",
         page_context(
+            site_settings=site,
             explainer=explainer,
             condition=version.condition,
             version=version,
@@ -223,6 +225,7 @@ def explainer_detail(request, condition_slug, slug):
             sections=sections,
             sources=sources,
             is_overdue=explainer.is_overdue(),
+            get_help_action=site.get_help_action(version.get_help["level"]) if version.get_help else "",
             history_url=reverse("explainers:explainer_history", args=[condition_slug, slug]),
             canonical_url=canonical,
             structured_data=explainer_structured_data(explainer, sections, sources, canonical, authors),

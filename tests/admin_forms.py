@@ -12,6 +12,8 @@ def explainer_form_data(explainer, *, sections=None, **changes):
         "question": explainer.question,
         "slug": explainer.slug,
         "tldr": explainer.tldr,
+        "get_help_level": explainer.get_help_level,
+        "get_help_text": explainer.get_help_text,
         "format_labels": explainer.format_labels,
         "experience_count": explainer.experience_count,
         "position": explainer.position,

@@ -15,7 +15,7 @@ def after_a_minor_change(demo):
     """Approve and publish a minor change of the demo page, so it names both approvers."""
     from django.contrib.auth.models import User
 
-    from explainers.models import ReviewKind
+    from explainers.models import GetHelpLevel, ReviewKind
     from tests.factories import make_reviewer
 
     demo.refresh_from_db()
@@ -25,6 +25,9 @@ def after_a_minor_change(demo):
     section = demo.sections.first()
     section.body += " Most people live full lives with treatment."
     section.save()
+    demo.get_help_level = GetHelpLevel.EMERGENCY  # every block the page can carry, for the checks
+    demo.get_help_text = "If you suddenly find it hard to swallow or breathe."
+    demo.save(update_fields=["get_help_level", "get_help_text"])
     demo.record_edit(by=author)
     version = demo.submit_for_review(by=author, change_summary="Added that most people live full lives with treatment.")
     demo.approve(by=make_reviewer(display_name="Dr Minor Change").user, version=version, kind=ReviewKind.MINOR)

@@ -8,6 +8,7 @@ keeps working.
 from .choices import (
     ConditionAction,
     EventAction,
+    GetHelpLevel,
     HealthAspect,
     ImmutableRecord,
     RegistrationBody,
@@ -36,6 +37,7 @@ from .records import (
 from .site import Author, Reviewer, SiteSettings, add_months, default_review_interval, reviewer_profile
 
 __all__ = [
+    "GetHelpLevel",
     "Author",
     "SignedWith",
     "APPROVE",

@@ -67,6 +67,14 @@ class EventAction(models.TextChoices):
     REVIEW_SCHEDULED = "review_scheduled", "Review scheduled"
 
 
+class GetHelpLevel(models.TextChoices):
+    """How soon a reader with the signs an explainer describes should get help; the site says where."""
+
+    NON_URGENT = "non_urgent", "See your doctor"
+    URGENT = "urgent", "Get urgent advice"
+    EMERGENCY = "emergency", "Emergency"
+
+
 class SignedWith(models.TextChoices):
     """How a person proved it was them at the moment they signed a decision (21 CFR 11.200)."""
 

@@ -24,7 +24,15 @@ from django.utils import timezone
 from markdownx.models import MarkdownxField
 
 from ..public_paths import paths_showing, paths_showing_condition
-from .choices import ConditionAction, EventAction, HealthAspect, ReviewKind, Status, TransitionNotAllowed
+from .choices import (
+    ConditionAction,
+    EventAction,
+    GetHelpLevel,
+    HealthAspect,
+    ReviewKind,
+    Status,
+    TransitionNotAllowed,
+)
 from .records import (
     ConditionDescriptionApproval,
     ConditionEvent,
@@ -252,6 +260,7 @@ class ExplainerQuerySet(models.QuerySet):
     # Columns no public page shows: the snapshot's search columns and the working copy's unreviewed text.
     NOT_SHOWN_ON_PUBLIC_PAGES = (
         "tldr",
+        "get_help_text",
         "published_version__body_text",
         "published_version__search_vector",
         *(f"published_version__condition__{name}" for name in ConditionQuerySet.UNREVIEWED_FIELDS),
@@ -415,6 +424,20 @@ class Explainer(models.Model):
     last_updated = models.DateField(
         null=True, blank=True, editable=False, help_text="When the public text last changed."
     )
+    get_help_level = models.CharField(
+        "when to get help",
+        max_length=20,
+        choices=GetHelpLevel,
+        blank=True,
+        help_text="Shown above the sections when the page describes signs that need help: how soon. Where to get "
+        "it (the services and numbers) comes from the site settings. Reviewed like the rest of the text.",
+    )
+    get_help_text = models.TextField(
+        "signs that need help",
+        blank=True,
+        help_text="In plain words, the signs that mean the reader should get help, e.g. “If you suddenly find it "
+        "hard to swallow or breathe”. Required with a level.",
+    )
     first_published_on = models.DateField(
         null=True, blank=True, editable=False, help_text="When the page first went public; it never changes after."
     )
@@ -461,14 +484,18 @@ class Explainer(models.Model):
         return version_url(version) if version else None
 
     def clean(self):
+        errors = {}
         longest = SiteSettings.load().max_review_interval_months
         if self.review_interval_months and self.review_interval_months > longest:
-            raise ValidationError(
-                {
-                    "review_interval_months": f"At most {longest} months: the longest interval between full "
-                    "reviews the site settings allow."
-                }
+            errors["review_interval_months"] = (
+                f"At most {longest} months: the longest interval between full reviews the site settings allow."
             )
+        if self.get_help_level and not self.get_help_text.strip():
+            errors["get_help_text"] = "Say which signs mean the reader should get help: the level alone tells nobody."
+        if self.get_help_text.strip() and not self.get_help_level:
+            errors["get_help_level"] = "Choose how soon a reader with these signs should get help."
+        if errors:
+            raise ValidationError(errors)
 
     # -- reading ---------------------------------------------------------
 
@@ -514,6 +541,8 @@ class Explainer(models.Model):
             "sources": [
                 {"citation": s.citation, "url": s.url, "pmid": s.pmid, "doi": s.doi} for s in self.sources.all()
             ],
+            # Only when there is one, so content without it keeps the hash it always had.
+            **({"get_help": {"level": self.get_help_level, "text": self.get_help_text}} if self.get_help_level else {}),
         }
 
     def working_hash(self):

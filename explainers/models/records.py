@@ -20,7 +20,7 @@ from django.db.models.signals import m2m_changed
 from django.dispatch import receiver
 from django.utils import timezone
 
-from .choices import ConditionAction, EventAction, ImmutableRecord, ReviewKind, SignedWith, Status
+from .choices import ConditionAction, EventAction, GetHelpLevel, ImmutableRecord, ReviewKind, SignedWith, Status
 
 GENESIS = "0" * 64  # the "previous hash" of the first row of each table
 
@@ -258,6 +258,7 @@ class ExplainerVersion(ChainedRecord):
                 "condition": content["condition"],
                 "sections": [{**s, "html": html} for s, (html, _) in zip(content["sections"], rendered, strict=True)],
                 "sources": content["sources"],
+                **({"get_help": content["get_help"]} if "get_help" in content else {}),
             },
             body_text=body_text,
             content_hash=content_hash(content),
@@ -304,7 +305,19 @@ class ExplainerVersion(ChainedRecord):
                 {key: section.get(key, "") for key in ("heading", "body", "health_aspect")} for section in self.sections
             ],
             "sources": self.sources,
+            **({"get_help": self.get_help} if self.get_help else {}),
         }
+
+    @property
+    def get_help(self):
+        """The reviewed "when to get help" block ({"level", "text"}), or None when the page has none."""
+        return self.content.get("get_help")
+
+    @property
+    def get_help_for_review(self):
+        """The block as one line a reviewer compares between versions."""
+        get_help = self.get_help
+        return f"{GetHelpLevel(get_help['level']).label}: {get_help['text']}" if get_help else ""
 
 
 @receiver(m2m_changed, sender=ExplainerVersion.contributors.through)

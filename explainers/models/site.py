@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateformat import format as format_date
 
-from .choices import RegistrationBody
+from .choices import GetHelpLevel, RegistrationBody
 from .records import ReviewerProfileChange, SiteSettingsChange, record_changes
 
 # The longest review cycle health-information standards allow (e.g. PIF TICK: three years).
@@ -104,6 +104,26 @@ class SiteSettings(models.Model):
         ),
     )
 
+    get_help_non_urgent = models.CharField(
+        "where to get help: see your doctor",
+        max_length=300,
+        default="Make an appointment with your GP or the team who look after your condition.",
+        help_text="What a page at the level “See your doctor” tells readers to do. Name the services of the "
+        "country the site serves.",
+    )
+    get_help_urgent = models.CharField(
+        "where to get help: urgent advice",
+        max_length=300,
+        default="Get advice today: call 111, or ask your GP surgery for an urgent appointment.",
+        help_text="What a page at the level “Get urgent advice” tells readers to do, with the number to call.",
+    )
+    get_help_emergency = models.CharField(
+        "where to get help: emergency",
+        max_length=300,
+        default="Call 999 now, or go to A&E.",
+        help_text="What a page at the level “Emergency” tells readers to do, with the emergency number.",
+    )
+
     TRACKED_FIELDS = [
         "disclaimer",
         "community_name",
@@ -113,6 +133,9 @@ class SiteSettings(models.Model):
         "minor_change_max_percent",
         "max_section_length",
         "max_explainer_length",
+        "get_help_non_urgent",
+        "get_help_urgent",
+        "get_help_emergency",
     ]
 
     class Meta:
@@ -122,6 +145,14 @@ class SiteSettings(models.Model):
 
     def __str__(self):
         return "Site settings"
+
+    def get_help_action(self, level):
+        """What the site tells a reader to do at ``level`` (a GetHelpLevel): its services and numbers."""
+        return {
+            GetHelpLevel.NON_URGENT: self.get_help_non_urgent,
+            GetHelpLevel.URGENT: self.get_help_urgent,
+            GetHelpLevel.EMERGENCY: self.get_help_emergency,
+        }[level]
 
     def clean(self):
         if (self.review_interval_months or 0) > (self.max_review_interval_months or 0):
