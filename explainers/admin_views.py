@@ -247,6 +247,7 @@ def decide(model_admin, request, explainer, data):
                 comments=data["comments"],
                 signed_with=data["signed_with"],
                 change_summary=data["change_summary"],
+                correction_note=data["correction_note"],
             )
             success = (
                 f"Approved version {review.version.number} of “{explainer}” ({review.get_kind_display().lower()}); "

@@ -180,6 +180,20 @@ class ReviewDecisionForm(VersionSeenForm):
         help_text="The author's line for the page's public history: correct it if it does not say what changed.",
     )
 
+    corrects_error = forms.BooleanField(
+        label="This version corrects a clinically significant error",
+        required=False,
+        help_text="The page then shows a correction notice with the note below for a while, and its history keeps it.",
+    )
+    correction_note = forms.CharField(
+        label="Public correction note",
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="For readers: what was wrong and what we corrected, e.g. “An earlier version gave the wrong "
+        "dose of prednisolone for children.”",
+    )
+
     def __init__(self, *args, explainer, version=None, **kwargs):
         super().__init__(*args, explainer=explainer, version=version, **kwargs)
         if version is not None:
@@ -188,8 +202,17 @@ class ReviewDecisionForm(VersionSeenForm):
     def clean(self):
         cleaned_data = super().clean()
         comments = cleaned_data.get("comments", "").strip()
-        if cleaned_data.get("decision") == ReviewKind.CHANGES_REQUESTED and not comments:
+        decision = cleaned_data.get("decision")
+        if decision == ReviewKind.CHANGES_REQUESTED and not comments:
             self.add_error("comments", "Say what needs to change: the comment is what the author will work from.")
+        corrects, note = cleaned_data.get("corrects_error"), cleaned_data.get("correction_note", "").strip()
+        if corrects and decision == ReviewKind.CHANGES_REQUESTED:
+            self.add_error("corrects_error", "Only an approval can correct an error on the public page.")
+        elif corrects and not note:
+            self.add_error("correction_note", "Say what was wrong and what was corrected: readers see this note.")
+        elif note and not corrects:
+            self.add_error("corrects_error", "Tick this box to publish the note as a correction, or clear the note.")
+        cleaned_data["correction_note"] = note if corrects else ""
         return cleaned_data
 
 

@@ -226,6 +226,7 @@ def explainer_detail(request, condition_slug, slug):
             sources=sources,
             is_overdue=explainer.is_overdue(),
             get_help_action=site.get_help_action(version.get_help["level"]) if version.get_help else "",
+            correction=explainer.correction_notice(days=site.correction_notice_days),
             history_url=reverse("explainers:explainer_history", args=[condition_slug, slug]),
             canonical_url=canonical,
             structured_data=explainer_structured_data(explainer, sections, sources, canonical, authors),
@@ -331,6 +332,12 @@ def explainer_structured_data(explainer, sections, sources, canonical, authors=(
     }
     if explainer.first_published_on:
         data["datePublished"] = explainer.first_published_on.isoformat()
+    if explainer.correction_id:  # the latest correction, as the page's history keeps it
+        data["correction"] = {
+            "@type": "CorrectionComment",
+            "text": explainer.correction.correction_note,
+            "datePublished": explainer.corrected_on.isoformat(),
+        }
     if authors:
         people = [
             {"@type": "Person", "name": a.display_name, "jobTitle": a.role, "url": absolute_url(a.get_absolute_url())}

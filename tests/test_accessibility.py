@@ -30,7 +30,12 @@ def after_a_minor_change(demo):
     demo.save(update_fields=["get_help_level", "get_help_text"])
     demo.record_edit(by=author)
     version = demo.submit_for_review(by=author, change_summary="Added that most people live full lives with treatment.")
-    demo.approve(by=make_reviewer(display_name="Dr Minor Change").user, version=version, kind=ReviewKind.MINOR)
+    demo.approve(
+        by=make_reviewer(display_name="Dr Minor Change").user,
+        version=version,
+        kind=ReviewKind.MINOR,
+        correction_note="An earlier version said the condition is always inherited.",
+    )
     demo.publish(by=publisher, version=version)
     demo.refresh_from_db()
     return demo.get_absolute_url()

@@ -266,6 +266,7 @@ class ExplainerQuerySet(models.QuerySet):
         *(f"published_version__condition__{name}" for name in ConditionQuerySet.UNREVIEWED_FIELDS),
         "public_review__comments",
         "published_review__comments",
+        "correction__comments",
     )
 
     def published(self):
@@ -298,6 +299,7 @@ class ExplainerQuerySet(models.QuerySet):
                 "public_review__reviewer",
                 "published_review",
                 "published_review__reviewer",
+                "correction",
             )
             .defer(*self.NOT_SHOWN_ON_PUBLIC_PAGES)
         )
@@ -437,6 +439,18 @@ class Explainer(models.Model):
         blank=True,
         help_text="In plain words, the signs that mean the reader should get help, e.g. “If you suddenly find it "
         "hard to swallow or breathe”. Required with a level.",
+    )
+    correction = models.ForeignKey(
+        "Review",
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The latest published approval that corrected a clinically significant error.",
+    )
+    corrected_on = models.DateField(
+        null=True, blank=True, editable=False, help_text="When that correction went public."
     )
     first_published_on = models.DateField(
         null=True, blank=True, editable=False, help_text="When the page first went public; it never changes after."
@@ -708,6 +722,17 @@ class Explainer(models.Model):
             return self.status
         return Status.DRAFT
 
+    def correction_notice(self, *, days, on=None):
+        """Return the correction the page announces as of ``on`` (default today), or None.
+
+        A correction is announced for ``days`` (the site's correction notice period) after it went
+        public; the page's history keeps it for good.
+        """
+        if self.correction_id is None or self.corrected_on is None:
+            return None
+        shown_until = self.corrected_on + datetime.timedelta(days=days)
+        return self.correction if (on or timezone.localdate()) < shown_until else None
+
     def change_summary_refusal(self, summary):
         """Return why ``summary`` cannot go with a new version, or None.
 
@@ -737,12 +762,15 @@ class Explainer(models.Model):
             self._transition(Status.IN_REVIEW, by=by, action=EventAction.SUBMITTED, comment=comment, version=version)
         return version
 
-    def approve(self, *, by, version, kind=ReviewKind.FULL, comments="", signed_with="", change_summary=None):
+    def approve(
+        self, *, by, version, kind=ReviewKind.FULL, comments="", signed_with="", change_summary=None, correction_note=""
+    ):
         """Record a medical reviewer's approval of exactly ``version``, the one their page showed.
 
         ``signed_with`` (a SignedWith) records how they re-authenticated to sign; the admin always asks.
         ``change_summary`` is the line readers see in the page's history, as the reviewer approved it
-        (the author's, when not given).
+        (the author's, when not given). ``correction_note``, when given, marks the approval as the
+        correction of a clinically significant error: the public note says what was wrong.
         """
         if change_summary is None:
             change_summary = version.change_summary if version is not None else ""
@@ -761,6 +789,7 @@ class Explainer(models.Model):
                 words_changed_percent=self.words_changed_percent(version),
                 signed_with=signed_with,
                 change_summary=change_summary.strip(),
+                correction_note=correction_note.strip(),
             )
             self._transition(
                 Status.APPROVED,
@@ -814,6 +843,8 @@ class Explainer(models.Model):
             self.published_at = timezone.now()
             if self.first_published_on is None:
                 self.first_published_on = timezone.localdate()
+            if review.correction_note and review != self.correction:
+                self.correction, self.corrected_on = review, timezone.localdate()
             if text_changed or self.last_updated is None:
                 self.last_updated = timezone.localdate()
             if review.kind == ReviewKind.FULL:
@@ -825,6 +856,8 @@ class Explainer(models.Model):
                     "published_review",
                     "published_at",
                     "first_published_on",
+                    "correction",
+                    "corrected_on",
                     "last_updated",
                     "public_review",
                     "next_review_due",

@@ -376,6 +376,11 @@ class Review(ChainedRecord):
         blank=True,
         help_text="What changed, in one line, as the reviewer approved it: shown in the page's public history.",
     )
+    correction_note = models.TextField(
+        blank=True,
+        help_text="When this approval corrects a clinically significant error: the public note saying what was "
+        "wrong and what changed. Shown on the page for a while, and in its history for good.",
+    )
 
     objects = ReviewQuerySet.as_manager()
 
@@ -393,7 +398,7 @@ class Review(ChainedRecord):
         "reviewed_on",
         "created_at",
     )
-    CHAIN_FIELDS_WHEN_SET = ("signed_with", "change_summary")
+    CHAIN_FIELDS_WHEN_SET = ("signed_with", "change_summary", "correction_note")
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -402,21 +407,10 @@ class Review(ChainedRecord):
         return f"{self.get_kind_display()} of “{self.version.question}” by {self.reviewer_name}"
 
     @classmethod
-    def record(
-        cls,
-        explainer,
-        version,
-        *,
-        reviewer,
-        kind,
-        comments,
-        words_changed_percent=None,
-        signed_with="",
-        change_summary="",
-    ):
+    def record(cls, explainer, version, *, reviewer, kind, comments, words_changed_percent=None, **signed):
+        """Record a decision; ``signed`` holds what the admin adds: signed_with, change_summary, correction_note."""
         return cls.objects.create(
-            signed_with=signed_with,
-            change_summary=change_summary,
+            **signed,
             explainer=explainer,
             version=version,
             reviewer=reviewer,

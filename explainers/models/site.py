@@ -104,6 +104,12 @@ class SiteSettings(models.Model):
         ),
     )
 
+    correction_notice_days = models.PositiveSmallIntegerField(
+        default=90,
+        validators=[MinValueValidator(1)],
+        help_text="How many days a page shows the notice of a correction of a clinically significant error. The "
+        "page's history keeps it for good.",
+    )
     get_help_non_urgent = models.CharField(
         "where to get help: see your doctor",
         max_length=300,
@@ -136,6 +142,7 @@ class SiteSettings(models.Model):
         "get_help_non_urgent",
         "get_help_urgent",
         "get_help_emergency",
+        "correction_notice_days",
     ]
 
     class Meta:
