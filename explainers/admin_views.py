@@ -29,6 +29,7 @@ from .models import (
     Status,
     TransitionNotAllowed,
 )
+from .models.schedule import local_time
 
 
 def explainer_or_404(model_admin, request, object_id):
@@ -117,6 +118,12 @@ def publish_view(model_admin, request, object_id):
     form = forms.PublishForm(posted(request), request=request, explainer=explainer, version=version)
 
     def perform(data):
+        if data.get("publish_at"):
+            explainer.schedule_publication(
+                by=request.user, version=data["version"], at=data["publish_at"], signed_with=data["signed_with"]
+            )
+            when = local_time(data["publish_at"])
+            return f"Scheduled “{explainer}”: version {data['version'].number} will be published at {when}."
         explainer.publish(by=request.user, version=data["version"], signed_with=data["signed_with"])
         return f"Published “{explainer}”: version {data['version'].number} is now on the public site."
 
@@ -146,6 +153,9 @@ def withdraw_view(model_admin, request, object_id):
         raise PermissionDenied
 
     def perform(data):
+        if data.get("withdraw_at"):
+            explainer.schedule_withdrawal(by=request.user, at=data["withdraw_at"], reason=data["reason"])
+            return f"Scheduled “{explainer}” to be withdrawn at {local_time(data['withdraw_at'])}."
         explainer.withdraw(by=request.user, reason=data["reason"])
         return f"Withdrew “{explainer}” from the public site."
 

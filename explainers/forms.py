@@ -216,8 +216,24 @@ class ReviewDecisionForm(VersionSeenForm):
         return cleaned_data
 
 
+def later_field(label, help_text):
+    """An optional local date and time at which to carry out a step instead of now."""
+    return forms.DateTimeField(
+        label=label,
+        required=False,
+        widget=forms.DateTimeInput(format="%Y-%m-%dT%H:%M", attrs={"type": "datetime-local"}),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+        help_text=help_text,
+    )
+
+
 class PublishForm(VersionSeenForm):
-    """Nothing to fill in: publishing the approved version the page showed is confirmed by the button."""
+    """Publish the approved version the page showed, now or at a chosen time."""
+
+    publish_at = later_field(
+        "Publish later, at (optional)",
+        "Leave empty to publish now. At the time given, the page is published as you, if the approval still stands.",
+    )
 
 
 class WithdrawForm(forms.Form):
@@ -225,6 +241,10 @@ class WithdrawForm(forms.Form):
         label="Reason for withdrawing",
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="Kept in the explainer's history, e.g. “Guidance changed; being rewritten”.",
+    )
+    withdraw_at = later_field(
+        "Withdraw later, at (optional)",
+        "Leave empty to withdraw now, or give the date and time the page should come off the public site.",
     )
 
 

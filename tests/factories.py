@@ -24,7 +24,7 @@ def make_user(role=None, **fields):
 
 
 def make_reviewer(user=None, **fields):
-    """Create a reviewer profile whose registration was checked today (so they may approve)."""
+    """Create a reviewer profile whose registration was checked and interests declared today (so they may approve)."""
     n = next(_counter)
     user = user or make_user("Medical reviewers")
     fields.setdefault("display_name", f"Dr Reviewer {n}")
@@ -33,6 +33,8 @@ def make_reviewer(user=None, **fields):
     fields.setdefault("registration_body", RegistrationBody.GMC)
     fields.setdefault("registration_number", f"{7000000 + n}")
     fields.setdefault("registration_verified_on", timezone.localdate())
+    fields.setdefault("interests_declaration", "None")
+    fields.setdefault("interests_declared_on", timezone.localdate())
     return Reviewer.objects.create(user=user, **fields)
 
 

@@ -13,6 +13,7 @@ from .choices import (
     ImmutableRecord,
     RegistrationBody,
     ReviewKind,
+    ScheduledAction,
     SignedWith,
     Status,
     TransitionNotAllowed,
@@ -34,9 +35,12 @@ from .records import (
     explainer_editor_ids,
     now,
 )
+from .schedule import ScheduledStep
 from .site import Author, Reviewer, SiteSettings, add_months, default_review_interval, reviewer_profile
 
 __all__ = [
+    "ScheduledStep",
+    "ScheduledAction",
     "GetHelpLevel",
     "Author",
     "SignedWith",

@@ -65,6 +65,14 @@ class EventAction(models.TextChoices):
     PUBLISHED = "published", "Published"
     WITHDRAWN = "withdrawn", "Withdrawn"
     REVIEW_SCHEDULED = "review_scheduled", "Review scheduled"
+    PUBLICATION_SCHEDULED = "publication_scheduled", "Publication scheduled"
+    WITHDRAWAL_SCHEDULED = "withdrawal_scheduled", "Withdrawal scheduled"
+    SCHEDULE_CANCELLED = "schedule_cancelled", "Schedule cancelled"
+
+
+class ScheduledAction(models.TextChoices):
+    PUBLISH = "publish", "Publish"
+    WITHDRAW = "withdraw", "Withdraw"
 
 
 class GetHelpLevel(models.TextChoices):

@@ -30,6 +30,7 @@ from .choices import (
     GetHelpLevel,
     HealthAspect,
     ReviewKind,
+    ScheduledAction,
     Status,
     TransitionNotAllowed,
 )
@@ -41,6 +42,7 @@ from .records import (
     Review,
     content_hash,
 )
+from .schedule import ScheduledStep, local_time
 from .site import SiteSettings, add_months, long_date, public_pages_changed, reviewer_profile
 
 SUBMIT = "explainers.submit_explainer"
@@ -716,6 +718,8 @@ class Explainer(models.Model):
             if self.status != to_status:
                 self.status = to_status
                 self.save(update_fields=["status", "updated_at"])
+                for step in self.scheduled_steps.pending().filter(action=ScheduledAction.PUBLISH):
+                    step.cancel(reason="An edit voided the approval it was to publish.", by=by)
 
     def _status_after_edit(self):
         if self.status in (Status.DRAFT, Status.CHANGES_REQUESTED):
@@ -894,6 +898,56 @@ class Explainer(models.Model):
             )
             public_pages_changed(was_showing)
 
+    def schedule_publication(self, *, by, version, at, signed_with=""):
+        """Have ``publish_scheduled`` publish ``version`` (approved, as the page showed it) at ``at``, as ``by``.
+
+        Asked the publishing rule now, and again when the time comes. Replaces any earlier scheduled publication.
+        """
+        with transaction.atomic():
+            self._lock()
+            if reason := self.publish_refusal(by, version=version) or future_refusal(at):
+                raise TransitionNotAllowed(reason)
+            for step in self.scheduled_steps.pending().filter(action=ScheduledAction.PUBLISH):
+                step.cancel(reason="A new publication time was set.", by=by)
+            step = ScheduledStep.objects.create(
+                explainer=self,
+                action=ScheduledAction.PUBLISH,
+                at=at,
+                scheduled_by=by,
+                version=version,
+                signed_with=signed_with,
+            )
+            self._log(
+                by=by,
+                action=EventAction.PUBLICATION_SCHEDULED,
+                to_status=self.status,
+                comment=f"Version {version.number} to be published at {local_time(at)}.",
+                version=version,
+                signed_with=signed_with,
+            )
+        return step
+
+    def schedule_withdrawal(self, *, by, at, reason):
+        """Have ``publish_scheduled`` take the page off the public site at ``at``, as ``by``, with ``reason``."""
+        if not reason.strip():
+            raise TransitionNotAllowed("Give a reason for withdrawing: it stays in the explainer's history.")
+        with transaction.atomic():
+            self._lock()
+            if refusal := self.withdraw_refusal(by) or future_refusal(at):
+                raise TransitionNotAllowed(refusal)
+            for step in self.scheduled_steps.pending().filter(action=ScheduledAction.WITHDRAW):
+                step.cancel(reason="A new withdrawal time was set.", by=by)
+            step = ScheduledStep.objects.create(
+                explainer=self, action=ScheduledAction.WITHDRAW, at=at, scheduled_by=by, reason=reason.strip()
+            )
+            self._log(
+                by=by,
+                action=EventAction.WITHDRAWAL_SCHEDULED,
+                to_status=self.status,
+                comment=f"To be withdrawn at {local_time(at)}: {reason.strip()}",
+            )
+        return step
+
     def schedule_review(self, *, by, due):
         """Set the next review date of a published explainer, within the longest cycle the site allows."""
         with transaction.atomic():
@@ -936,6 +990,11 @@ class Explainer(models.Model):
             version=version,
             signed_with=signed_with,
         )
+
+
+def future_refusal(at):
+    """Return why ``at`` cannot be a scheduled time (it has passed), or None."""
+    return None if at > timezone.now() else "Choose a time in the future: that one has already passed."
 
 
 def version_url(version):

@@ -376,6 +376,9 @@ class Review(ChainedRecord):
         blank=True,
         help_text="What changed, in one line, as the reviewer approved it: shown in the page's public history.",
     )
+    reviewer_interests = models.TextField(
+        blank=True, help_text="The reviewer's declaration of interests as it stood that day, with its date."
+    )
     correction_note = models.TextField(
         blank=True,
         help_text="When this approval corrects a clinically significant error: the public note saying what was "
@@ -398,7 +401,7 @@ class Review(ChainedRecord):
         "reviewed_on",
         "created_at",
     )
-    CHAIN_FIELDS_WHEN_SET = ("signed_with", "change_summary", "correction_note")
+    CHAIN_FIELDS_WHEN_SET = ("signed_with", "change_summary", "correction_note", "reviewer_interests")
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -417,6 +420,7 @@ class Review(ChainedRecord):
             reviewer_name=reviewer.display_name,
             reviewer_credentials=reviewer.credentials,
             reviewer_registration=reviewer.registration_summary,
+            reviewer_interests=reviewer.interests_summary,
             kind=kind,
             comments=comments,
             content_hash=version.content_hash,

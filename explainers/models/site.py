@@ -81,6 +81,11 @@ class SiteSettings(models.Model):
         validators=[MinValueValidator(1)],
         help_text="A reviewer whose professional registration was checked longer ago than this cannot approve.",
     )
+    interests_declaration_months = models.PositiveSmallIntegerField(
+        default=12,
+        validators=[MinValueValidator(1)],
+        help_text="A reviewer whose declaration of interests was made longer ago than this cannot approve.",
+    )
     minor_change_max_percent = models.PositiveSmallIntegerField(
         default=20,
         validators=[MaxValueValidator(100)],
@@ -136,6 +141,7 @@ class SiteSettings(models.Model):
         "review_interval_months",
         "max_review_interval_months",
         "registration_check_months",
+        "interests_declaration_months",
         "minor_change_max_percent",
         "max_section_length",
         "max_explainer_length",
@@ -275,6 +281,19 @@ class Reviewer(models.Model):
         blank=True,
         help_text="When someone who manages reviewer profiles last checked the registration on the register itself.",
     )
+    interests_declaration = models.TextField(
+        "declared interests",
+        blank=True,
+        help_text="Your declaration of interests that could bear on your reviews: funding, consultancy, shares, "
+        "roles, relationships. Write “None” if you have none: that is a declaration too. Shown on your public page.",
+    )
+    interests_declared_on = models.DateField(
+        "interests declared on",
+        null=True,
+        blank=True,
+        help_text="When you made or last confirmed this declaration. An approval is refused once it is older than "
+        "the site settings allow (12 months unless changed): confirm it again by setting today's date.",
+    )
 
     # Fields only people with the manage_reviewer_profiles permission may set: they decide whose
     # name stands behind an approval.
@@ -286,7 +305,7 @@ class Reviewer(models.Model):
         "registration_number",
         "registration_verified_on",
     ]
-    OWN_FIELDS = ["specialty", "bio"]
+    OWN_FIELDS = ["specialty", "bio", "interests_declaration", "interests_declared_on"]
     MANAGE = "explainers.manage_reviewer_profiles"
 
     class Meta:
@@ -307,6 +326,20 @@ class Reviewer(models.Model):
     def clean(self):
         if self.registration_verified_on and self.registration_verified_on > timezone.localdate():
             raise ValidationError({"registration_verified_on": "A registration cannot be checked in the future."})
+        if self.interests_declared_on and self.interests_declared_on > timezone.localdate():
+            raise ValidationError({"interests_declared_on": "A declaration cannot be made in the future."})
+        if self.interests_declared_on and not self.interests_declaration.strip():
+            raise ValidationError(
+                {"interests_declaration": "Write the declaration, or “None” if you have nothing to declare."}
+            )
+
+    @property
+    def interests_summary(self):
+        """E.g. “None (declared 7 April 2026)”, as a review records it."""
+        if not self.interests_declaration.strip():
+            return ""
+        declared = f" (declared {long_date(self.interests_declared_on)})" if self.interests_declared_on else ""
+        return f"{self.interests_declaration.strip()}{declared}"
 
     def editable_fields(self, user):
         """Return the profile fields ``user`` may change (the account itself never changes)."""
@@ -337,6 +370,22 @@ class Reviewer(models.Model):
             return (
                 f"Your professional registration was last checked on {long_date(checked)}, more than {months} "
                 "months ago, so you cannot approve: ask someone who manages reviewer profiles to check it again."
+            )
+        return self.interests_refusal(on=on)
+
+    def interests_refusal(self, *, on=None):
+        """Return why this reviewer's declaration of interests does not let them approve (missing or stale), or None."""
+        months = SiteSettings.load().interests_declaration_months
+        declared = self.interests_declared_on
+        if declared is None or not self.interests_declaration.strip():
+            return (
+                "You have not declared your interests, so you cannot approve: add your declaration (or “None”) "
+                "and its date on your reviewer profile."
+            )
+        if add_months(declared, months) < (on or timezone.localdate()):
+            return (
+                f"Your declaration of interests was made on {long_date(declared)}, more than {months} months ago, "
+                "so you cannot approve: confirm or update it on your reviewer profile."
             )
         return None
 

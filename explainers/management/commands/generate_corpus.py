@@ -283,6 +283,8 @@ class SyntheticLibrary:
                     registration_body=RegistrationBody.OTHER,
                     registration_number=f"SYNTHETIC-{n:03d}",
                     registration_verified_on=timezone.localdate() - datetime.timedelta(days=30),
+                    interests_declaration="None (a synthetic reviewer).",
+                    interests_declared_on=timezone.localdate() - datetime.timedelta(days=30),
                 )
                 profile.save_with_history(by=publisher)
             reviewers.append(profile)

@@ -107,6 +107,9 @@ class Command(BaseCommand):
                 "registration_body": RegistrationBody.GMC,
                 "registration_number": "0000000",
                 "registration_verified_on": REVIEW_DATE.date() - datetime.timedelta(days=6),
+                "interests_declaration": "None. (A demonstration profile: real reviewers declare funding, "
+                "consultancy, shares and roles here.)",
+                "interests_declared_on": REVIEW_DATE.date() - datetime.timedelta(days=6),
             },
         )
         if reviewer.registration_verified_on is None:
