@@ -40,6 +40,12 @@ INSTALLED_APPS = [
     "core",
     "accounts",
     "reports",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI's files, served from this origin: no CDN
+    "api",
+    "verification",
+    "evidence",
 ]
 
 MIDDLEWARE = [
@@ -207,6 +213,38 @@ REPORT_RATE_PER_IP = env.int("REPORT_RATE_PER_IP", default=5)
 REPORT_RATE_PER_PAGE = env.int("REPORT_RATE_PER_PAGE", default=20)
 REPORT_RATE_WINDOW_SECONDS = env.int("REPORT_RATE_WINDOW_SECONDS", default=60 * 60)
 REPORT_CONTACT_RETENTION_DAYS = env.int("REPORT_CONTACT_RETENTION_DAYS", default=90)
+
+# The read-only content API (api/, /api/v1/): syndicators send a key (X-Api-Key), made in the admin.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["api.authentication.ApiKeyAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["api.authentication.HasApiKey"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.authentication.ApiKeyRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"api_key": env("API_RATE", default="120/min")},  # per key; DRF's "N/s|min|hour|day"
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "UNAUTHENTICATED_USER": None,  # no session or auth middleware work for API requests
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "condinfo content API",
+    "DESCRIPTION": "Medically reviewed explainers and conditions, exactly as the public pages show them. "
+    "Send your key in the X-Api-Key header.",
+    "VERSION": "1",
+    "OAS_VERSION": "3.1.0",  # JSON Schema proper: "may be null" is said the same way everywhere
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+}
+# The reuse terms every API answer carries with each explainer.
+API_ATTRIBUTION = env(
+    "API_ATTRIBUTION",
+    default="© condinfo. Medically reviewed content; reuse only unchanged, with a link to the page it came from.",
+)
+# What a caller without a (valid) key is told.
+API_KEY_HOW_TO_GET = env(
+    "API_KEY_HOW_TO_GET",
+    default="To ask for a key, write to the editorial team at the address on /about/editorial-policy/.",
+)
 
 # Content Security Policy (django-csp): everything is served from this origin.
 CONTENT_SECURITY_POLICY = {

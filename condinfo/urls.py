@@ -11,6 +11,7 @@ from explainers.views import robots_txt
 
 urlpatterns = [
     path("admin/two-factor/", include("accounts.urls")),  # before the admin, whose catch-all would take it
+    path("admin/governance/", include("evidence.urls")),  # before the admin's catch-all: evidence/views.py
     path("admin/", admin.site.urls),
     path("markdownx/", include(editor_endpoints.urlpatterns)),
     path("healthz", include("core.urls")),  # for load balancers: core/views.py
@@ -20,6 +21,8 @@ urlpatterns = [
     # Browsers ask for /favicon.ico on pages without an icon link (the admin, files); point them at ours.
     path("favicon.ico", RedirectView.as_view(url=lazy(static_url, str)("img/favicon.svg"), permanent=True)),
     path("report/", include("reports.urls")),  # the public report form: reports/views.py
+    path("api/v1/", include("api.urls")),  # the read-only content API: api/views.py
+    path("verify/", include("verification.urls")),  # public checks of approvals: verification/views.py
     path("", include("explainers.urls")),
 ]
 

@@ -27,7 +27,7 @@ logger = logging.getLogger(__name__)
 
 GENERATION_KEY = "public-pages:generation"
 # What draws the pages: a release that changes any of it starts with a fresh set of cached pages.
-RENDERING_CODE = ["condinfo", "core", "explainers", "reports", "templates"]
+RENDERING_CODE = ["condinfo", "core", "explainers", "reports", "verification", "templates"]
 RENDERING_SUFFIXES = {".py", ".html", ".txt", ".xml"}
 
 # A change this process could not announce (the cache was down): announced on its next request.

@@ -37,7 +37,7 @@ from . import cache as public_pages
 
 logger = logging.getLogger(__name__)
 
-NOT_PUBLIC = ("/admin/", "/markdownx/", "/healthz")
+NOT_PUBLIC = ("/admin/", "/markdownx/", "/healthz", "/api/")
 STORED_STATUSES = {200, 301, 404}
 NOT_FOUND_TIMEOUT = 60  # a 404 is cheap to redo and scanners ask for endless made-up addresses
 VARY = ("Cookie", "Accept-Encoding")

@@ -30,6 +30,7 @@ from markdownx.models import MarkdownxField
 from markdownx.widgets import AdminMarkdownxWidget
 
 from core.cache import public_pages_changed
+from evidence.admin import download_evidence_pack
 
 from . import admin_views, forms
 from .models import (
@@ -200,8 +201,9 @@ class ExplainerAdmin(admin.ModelAdmin):
         ),
         ("Page details", {"classes": ["collapse"], "fields": ["format_labels", "experience_count", "position"]}),
     ]
-    # No bulk actions: publishing is a signature, given one explainer at a time on its publish page.
-    actions = None
+    # No bulk workflow actions: publishing is a signature, given one explainer at a time on its publish page.
+    # The one action only reads: it downloads an explainer's evidence pack (evidence/admin.py).
+    actions = [download_evidence_pack]
     # Publishers may change an explainer's scheduling and page details; the clinical text is the authors'.
     CONTENT_FIELDS = ["condition", "question", "slug", "tldr", "get_help_level", "get_help_text", "format_labels"]
     # Shown on the public page straight from the working copy: community figures and ordering.
@@ -209,6 +211,11 @@ class ExplainerAdmin(admin.ModelAdmin):
 
     class Media:
         css = ADMIN_CSS
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)  # the site-wide bulk delete, which explainers never had
+        return actions
 
     def writes_content(self, request):
         return Explainer().edit_refusal(request.user) is None

@@ -53,7 +53,8 @@ def paths_showing(explainer, version=None):
 
     page = version_url(version)
     history = reverse("explainers:explainer_history", args=[version.condition.slug, version.slug])
-    return [page, history, sitemap_path_for(explainer), *paths_showing_condition(version.condition)]
+    verify = reverse("verification:verify", args=[version.content_hash])  # says whether it is still current
+    return [page, history, verify, sitemap_path_for(explainer), *paths_showing_condition(version.condition)]
 
 
 def paths_showing_condition(condition):

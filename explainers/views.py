@@ -330,6 +330,13 @@ def explainer_structured_data(explainer, sections, sources, canonical, authors=(
         "mainContentOfPage": {"@type": "WebPageElement", "cssSelector": "#answer"},
         "publisher": {"@type": "Organization", "name": "condinfo", "url": absolute_url("/")},
     }
+    # The approved text's fingerprint, which /verify/<hash>/ explains (schema.org has no content-hash property).
+    data["identifier"] = {
+        "@type": "PropertyValue",
+        "propertyID": "condinfo-approved-content-sha256",
+        "value": version.content_hash,
+        "url": absolute_url(reverse("verification:verify", args=[version.content_hash])),
+    }
     if explainer.first_published_on:
         data["datePublished"] = explainer.first_published_on.isoformat()
     if explainer.correction_id:  # the latest correction, as the page's history keeps it

@@ -66,6 +66,15 @@ def with_25_more_answers(demo):
     return reviewer
 
 
+def superseded_verify_url(demo):
+    """The verification page of the demo's first published text, superseded by a minor change."""
+    from explainers.models import EventAction
+
+    after_a_minor_change(demo)
+    first = demo.events.filter(action=EventAction.PUBLISHED).order_by("pk").first().version
+    return reverse("verification:verify", args=[first.content_hash])
+
+
 # (name, how to find the page from the demo explainer, the status the page answers with)
 PAGES = [
     ("home", lambda demo: reverse("explainers:home"), 200),
@@ -89,6 +98,9 @@ PAGES = [
     ("editorial-policy", lambda demo: reverse("explainers:editorial_policy"), 200),
     ("report-form", lambda demo: reverse("reports:report", args=[demo.pk]), 200),
     ("report-received", lambda demo: reverse("reports:received", args=[demo.pk]), 200),
+    ("verify-current", lambda demo: reverse("verification:verify", args=[demo.published_version.content_hash]), 200),
+    ("verify-superseded", superseded_verify_url, 200),
+    ("verify-unknown", lambda demo: reverse("verification:verify", args=["0" * 64]), 404),
     ("not-found", lambda demo: "/conditions/no-such-condition/", 404),
 ]
 

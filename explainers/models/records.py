@@ -199,6 +199,8 @@ class ExplainerVersion(ChainedRecord):
         constraints = [
             models.UniqueConstraint(fields=["explainer", "number"], name="version_number_unique_per_explainer"),
         ]
+        # /verify/<hash>/ finds a version by its fingerprint.
+        indexes = [models.Index(fields=["content_hash"], name="version_content_hash")]
 
     def __str__(self):
         return f"{self.question} (version {self.number})"

@@ -1,0 +1,73 @@
+"""
+The governance report: every explainer with its status, last full review, next review due, overdue
+flag and open reader reports, so an assessor can choose pages at random. One query, whatever the size
+of the library (the open reports are counted in a subquery).
+"""
+
+from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from explainers.models import Explainer
+from reports.models import Report, ReportStatus
+
+OPEN_REPORTS = [ReportStatus.NEW, ReportStatus.ACKNOWLEDGED]
+COLUMNS = [
+    "id",
+    "question",
+    "condition",
+    "status",
+    "public",
+    "last full review",
+    "reviewed by",
+    "next review due",
+    "overdue",
+    "open reader reports",
+]
+
+
+def explainers():
+    """Every explainer with what the report shows, in one query."""
+    open_reports = (
+        Report.objects.filter(explainer=OuterRef("pk"), status__in=OPEN_REPORTS)
+        .order_by()
+        .values("explainer")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return (
+        Explainer.objects.select_related("condition", "public_review")
+        .only(
+            "question",
+            "status",
+            "published_version_id",
+            "next_review_due",
+            "condition__name",
+            "public_review__reviewed_on",
+            "public_review__reviewer_name",
+        )
+        .annotate(open_reports=Coalesce(Subquery(open_reports, output_field=IntegerField()), Value(0)))
+        .order_by("pk")
+    )
+
+
+def row(explainer, *, today):
+    review = explainer.public_review
+    return [
+        explainer.pk,
+        explainer.question,
+        explainer.condition.name,
+        explainer.get_status_display(),
+        "yes" if explainer.is_public else "no",
+        review.reviewed_on.isoformat() if review else "",
+        review.reviewer_name if review else "",
+        explainer.next_review_due.isoformat() if explainer.next_review_due else "",
+        "yes" if explainer.is_overdue(on=today) else "no",
+        explainer.open_reports,
+    ]
+
+
+def rows(queryset=None):
+    today = timezone.localdate()
+    for explainer in (queryset if queryset is not None else explainers()).iterator(chunk_size=2000):
+        yield row(explainer, today=today)
