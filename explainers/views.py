@@ -47,7 +47,8 @@ def absolute_url(path):
 
 def page_context(**context):
     """Add the site settings, loaded once for the page rather than on every template lookup."""
-    context.setdefault("site_settings", SiteSettings.load())
+    if "site_settings" not in context:  # not setdefault, which would load them even when given
+        context["site_settings"] = SiteSettings.load()
     return context
 
 

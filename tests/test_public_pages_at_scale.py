@@ -87,7 +87,7 @@ BUDGETS = {
     "A–Z index": 4,  # settings, letter counts
     "letter page": 5,  # settings, the letter's count and page
     "condition": 5,  # settings, condition, its explainers
-    "explainer": 4,  # settings, explainer with its joins
+    "explainer": 3,  # settings, explainer with its joins, its authors
     "reviewer": 6,  # settings, reviewer, the sorted ids of their explainers, the rows of the page shown
     "search": 6,  # settings, conditions, ranked candidate ids, the page shown
     "feed": 3,  # the latest explainers
