@@ -108,6 +108,7 @@ def test_every_review_is_in_the_pack_as_recorded(explainer):
         assert data["reviewer_name"] == review.reviewer_name
         assert data["reviewer_credentials"] == review.reviewer_credentials
         assert data["reviewer_registration"] == review.reviewer_registration != ""
+        assert data["reviewer_interests"] == review.reviewer_interests != ""  # declared interests as recorded
         assert data["kind"] == review.kind
         assert data["record_hash"] == review.record_hash
     assert [r["kind"] for r in reviews] == [ReviewKind.FULL, ReviewKind.CHANGES_REQUESTED, ReviewKind.MINOR]
