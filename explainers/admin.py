@@ -91,6 +91,23 @@ class ReviewDueFilter(admin.SimpleListFilter):
         return queryset
 
 
+class OwnerFilter(admin.SimpleListFilter):
+    """Mine, or nobody's: never a list of every member of staff."""
+
+    title = "owner"
+    parameter_name = "owner"
+
+    def lookups(self, request, model_admin):
+        return [("mine", "Mine"), ("none", "No owner")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "mine":
+            return queryset.filter(owner=request.user)
+        if self.value() == "none":
+            return queryset & Explainer.objects.without_owner()
+        return queryset
+
+
 class ConditionFilter(admin.ListFilter):
     """Narrow the list to the explainers of conditions whose name or slug contains what was typed.
 
@@ -173,9 +190,9 @@ class SourceInline(admin.TabularInline):
 class ExplainerAdmin(admin.ModelAdmin):
     form = forms.ExplainerAdminForm
     inlines = [SectionInline, SourceInline]
-    list_display = ["question", "condition", "status_label", "last_updated", "next_review_due"]
-    list_select_related = ["condition"]
-    list_filter = ["status", ReviewDueFilter, ConditionFilter]
+    list_display = ["question", "condition", "status_label", "owner", "last_updated", "next_review_due"]
+    list_select_related = ["condition", "owner"]
+    list_filter = ["status", ReviewDueFilter, OwnerFilter, ConditionFilter]
     # Each has a trigram index on PostgreSQL (migration 0012); the condition filter searches conditions.
     search_fields = ["question", "slug"]
     search_help_text = "Searches questions and slugs. To find a condition's explainers, use the condition filter."
@@ -190,6 +207,7 @@ class ExplainerAdmin(admin.ModelAdmin):
             "Workflow",
             {
                 "fields": [
+                    "owner",
                     "status_label",
                     "published_at",
                     "last_updated",
@@ -226,6 +244,8 @@ class ExplainerAdmin(admin.ModelAdmin):
             readonly += self.CONTENT_FIELDS
         if not Explainer().may_set_review_interval(request.user):
             readonly.append("review_interval_months")
+        if not Explainer().may_set_owner(request.user):
+            readonly.append("owner")
         return readonly
 
     def view_on_site(self, explainer):
@@ -252,6 +272,8 @@ class ExplainerAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         if not change:
             obj.created_by = request.user
+            if obj.owner_id is None:
+                obj.owner = request.user  # whoever starts a page owns it until a publisher says otherwise
             form.hash_before = None
             obj.save()
             return
@@ -267,6 +289,8 @@ class ExplainerAdmin(admin.ModelAdmin):
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         explainer = form.instance
+        if change and "owner" in form.changed_data:
+            explainer.record_owner_change(by=request.user, previous=form.initial_owner)
         if explainer.is_public and set(form.changed_data) & set(self.PAGE_DETAIL_FIELDS):
             # Not medical text, so shown at once without review: the cached public pages must learn of it.
             public_pages_changed(paths_showing(explainer))

@@ -31,10 +31,13 @@ class ExplainerAdminForm(forms.ModelForm):
             "experience_count",
             "position",
             "review_interval_months",
+            "owner",
         ]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # Who owned the page when the form opened, so the history can say whom it was handed from.
+        self.initial_owner = self.instance.owner if self.instance.pk else None
         if self.instance.pk:
             self.fields["lock_version"].initial = self.instance.lock_version
 

@@ -1,6 +1,5 @@
-"""E-mails about reader reports: factual-error reports go to the medical reviewers once the report is stored.
-
-Explainers have no owner yet, so every active medical reviewer with an e-mail address is told.
+"""E-mails about reader reports: factual-error reports go, once stored, to every active medical reviewer
+with an e-mail address (any of them may need to act) and to the page's owner (whose page it is).
 """
 
 from django.conf import settings
@@ -11,8 +10,11 @@ from explainers.management.commands.send_review_reminders import medical_reviewe
 
 
 def notify_reviewers(report):
-    """E-mail the medical reviewers about ``report`` (plain text: the reader's words are never markup)."""
+    """E-mail the medical reviewers and the page's owner about ``report`` (plain text: the reader's words are never markup)."""
     recipients = list(medical_reviewers().values_list("email", flat=True))
+    owner = report.version.explainer.owner
+    if owner is not None and owner.is_active and owner.email and owner.email not in recipients:
+        recipients.append(owner.email)
     if not recipients:
         return 0
     link = settings.SITE_URL + reverse("admin:reports_report_change", args=[report.pk])

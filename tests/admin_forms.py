@@ -18,6 +18,7 @@ def explainer_form_data(explainer, *, sections=None, **changes):
         "experience_count": explainer.experience_count,
         "position": explainer.position,
         "review_interval_months": explainer.review_interval_months or "",
+        "owner": explainer.owner_id or "",
         "lock_version": explainer.lock_version,
     }
     existing = [

@@ -65,6 +65,7 @@ def make_explainer(*, sections=("The answer, in plain words.",), sources=(), aut
     fields.setdefault("slug", f"explainer-{n}")
     fields.setdefault("tldr", f"A short answer number {n}.")
     author = author or make_user("Authors")
+    fields.setdefault("owner", author)
     explainer = Explainer.objects.create(created_by=author, **fields)
     for position, body in enumerate(sections):
         heading, _, text = body.partition("\n\n") if "\n\n" in body else ("", "", body)

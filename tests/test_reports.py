@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from pytest_django.asserts import assertContains, assertNotContains
 
-from explainers.models import TransitionNotAllowed
+from explainers.models import Explainer, TransitionNotAllowed
 from reports.models import Report, ReportStatus, TriageStep
 from tests.browser import WIDTHS, screenshot
 from tests.factories import make_published_explainer, make_user
@@ -251,16 +251,18 @@ def test_the_report_page_is_never_served_from_or_stored_in_the_page_cache(django
 # -- e-mail ------------------------------------------------------------------
 
 
-def test_factual_errors_email_the_medical_reviewers(client, explainer, mailoutbox, django_capture_on_commit_callbacks):
+def test_factual_errors_email_the_medical_reviewers_and_the_pages_owner(client, explainer, mailoutbox, django_capture_on_commit_callbacks):
     make_user("Medical reviewers", email="one@example.org")
     make_user("Medical reviewers", email="two@example.org")
     make_user("Medical reviewers", email="gone@example.org", is_active=False)
     make_user("Medical reviewers", email="")
     make_user("Authors", email="author@example.org")
+    owner = make_user("Authors", email="owner@example.org")
+    Explainer.objects.filter(pk=explainer.pk).update(owner=owner)
     with django_capture_on_commit_callbacks(execute=True):
         send(client, explainer, kind="factual_error", section="section-1", description="It says <b>5 mg</b>.")
     [email] = mailoutbox
-    assert sorted(email.to) == ["one@example.org", "two@example.org"]
+    assert sorted(email.to) == ["one@example.org", "owner@example.org", "two@example.org"]
     assert "What causes myositis?" in email.subject
     assert "Section: Causes" in email.body
     assert "It says <b>5 mg</b>." in email.body  # plain text, sent as it was written

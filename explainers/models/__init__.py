@@ -35,10 +35,12 @@ from .records import (
     explainer_editor_ids,
     now,
 )
+from .reminders import ReminderSent
 from .schedule import ScheduledStep
 from .site import Author, Reviewer, SiteSettings, add_months, default_review_interval, reviewer_profile
 
 __all__ = [
+    "ReminderSent",
     "ScheduledStep",
     "ScheduledAction",
     "GetHelpLevel",

@@ -68,6 +68,7 @@ class EventAction(models.TextChoices):
     PUBLICATION_SCHEDULED = "publication_scheduled", "Publication scheduled"
     WITHDRAWAL_SCHEDULED = "withdrawal_scheduled", "Withdrawal scheduled"
     SCHEDULE_CANCELLED = "schedule_cancelled", "Schedule cancelled"
+    OWNER_CHANGED = "owner_changed", "Owner changed"
 
 
 class ScheduledAction(models.TextChoices):

@@ -349,6 +349,19 @@ class ExplainerQuerySet(models.QuerySet):
             next_review_due__gt=today, next_review_due__lte=today + datetime.timedelta(days=days)
         )
 
+    def overdue_by_more_than(self, days, *, on=None):
+        """Published explainers whose review is more than ``days`` days overdue: escalated to the publishers."""
+        return self.published().filter(
+            next_review_due__lt=(on or timezone.localdate()) - datetime.timedelta(days=days)
+        )
+
+    def owned_by(self, user):
+        return self.filter(owner=user)
+
+    def without_owner(self):
+        """Explainers nobody looks after: no owner, or an owner who has left (an inactive account)."""
+        return self.filter(Q(owner__isnull=True) | Q(owner__is_active=False)).exclude(status=Status.WITHDRAWN)
+
     def awaiting_review(self):
         return self.filter(status=Status.IN_REVIEW)
 
@@ -398,6 +411,17 @@ class Explainer(models.Model):
             "Months between full reviews for this explainer; blank uses the site setting. Set by publishers, "
             "up to the longest interval in the site settings."
         ),
+    )
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="owned_explainers",
+        limit_choices_to={"is_staff": True, "is_active": True},
+        help_text="The member of staff whose job this page is: they get its review reminders and hear when a "
+        "source it relies on changes. Set by publishers.",
     )
 
     # Workflow state: changed only by the methods below.
@@ -702,6 +726,23 @@ class Explainer(models.Model):
 
     def may_set_review_interval(self, user):
         return user.has_perm(PUBLISH)
+
+    def may_set_owner(self, user):
+        """Publishers decide whose job a page is; everyone else sees the owner."""
+        return user.has_perm(PUBLISH)
+
+    def record_owner_change(self, *, by, previous):
+        """Put a change of owner (already saved) in the explainer's history: who handed it to whom."""
+
+        def name(user):
+            return (user.get_full_name() or user.get_username()) if user else "nobody"
+
+        self._log(
+            by=by,
+            action=EventAction.OWNER_CHANGED,
+            to_status=self.status,
+            comment=f"Owner changed from {name(previous)} to {name(self.owner)}.",
+        )
 
     # -- workflow --------------------------------------------------------
 

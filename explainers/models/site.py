@@ -115,6 +115,18 @@ class SiteSettings(models.Model):
         help_text="How many days a page shows the notice of a correction of a clinically significant error. The "
         "page's history keeps it for good.",
     )
+    escalate_overdue_after_days = models.PositiveSmallIntegerField(
+        default=30,
+        validators=[MinValueValidator(1)],
+        help_text="A page overdue for review by more than this many days is escalated: the publishers get it in "
+        "their reminder, not only its owner.",
+    )
+    target_reading_age = models.PositiveSmallIntegerField(
+        default=11,
+        validators=[MinValueValidator(5), MaxValueValidator(21)],
+        help_text="The reading age authors and reviewers aim for. 11 is the level national health services aim "
+        "for. Shown beside each version's reading level; it informs and never blocks.",
+    )
     get_help_non_urgent = models.CharField(
         "where to get help: see your doctor",
         max_length=300,
@@ -149,6 +161,8 @@ class SiteSettings(models.Model):
         "get_help_urgent",
         "get_help_emergency",
         "correction_notice_days",
+        "escalate_overdue_after_days",
+        "target_reading_age",
     ]
 
     class Meta:

@@ -1,24 +1,22 @@
 """
-Email each medical reviewer a digest of what needs them: explainers awaiting their review
-and published explainers overdue or due for review within 30 days.
+E-mail each member of staff their reminder digest (explainers/reminders.py says who hears what).
 
-Meant to run daily or weekly from cron. A reviewer with nothing to do gets no email, and
-an explainer a reviewer edited is left out of their list: someone else must review it.
+Meant to run daily from cron. A person gets one e-mail per day at most, with plain-text and HTML
+parts: a second run on the same day sends nothing to anyone already sent today's digest, so a
+retried or doubled cron job is harmless. Someone with nothing to do gets no e-mail.
 """
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
-from django.core.mail import send_mail
+from django.core.mail import EmailMultiAlternatives
 from django.core.management.base import BaseCommand
+from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.urls import reverse
+from django.utils import timezone
 
-from explainers.queues import awaiting_review_split, review_schedule
-
-
-def admin_link(name, explainer):
-    return settings.SITE_URL + reverse(f"admin:explainers_explainer_{name}", args=[explainer.pk])
+from explainers.models import ReminderSent
+from explainers.reminders import digest_for, recipients
 
 
 def medical_reviewers():
@@ -34,51 +32,43 @@ def medical_reviewers():
     )
 
 
-def digest(user, overdue, soon):
-    """Return (subject, body) of ``user``'s reminder, or None when there is nothing for them to do."""
-    awaiting, _edited = awaiting_review_split(user)
-    if not (awaiting or overdue or soon):
-        return None
-    counts = [f"{len(awaiting)} awaiting your review"] if awaiting else []
-    counts += [f"{len(overdue)} overdue"] if overdue else []
-    counts += [f"{len(soon)} due within 30 days"] if soon else []
-    lines = [f"Hello {user.get_full_name() or user.get_username()},", ""]
-    if awaiting:
-        lines += ["Awaiting your review:"]
-        lines += [f"- {e.question} ({e.condition.name})\n  {admin_link('review', e)}" for e in awaiting]
-        lines += [""]
-    if overdue:
-        lines += ["Published, and overdue for review:"]
-        lines += [f"- {e.question} (due {e.next_review_due:%d %B %Y})\n  {admin_link('change', e)}" for e in overdue]
-        lines += [""]
-    if soon:
-        lines += ["Published, and due for review within 30 days:"]
-        lines += [f"- {e.question} (due {e.next_review_due:%d %B %Y})\n  {admin_link('change', e)}" for e in soon]
-        lines += [""]
-    lines += [
-        "Explainers you edited yourself are left out: another medical reviewer must review them.",
-        f"Review queue: {settings.SITE_URL}{reverse('admin:index')}",
-    ]
-    return f"condinfo reviews: {', '.join(counts)}", "\n".join(lines)
+def reminders(count):
+    return f"{count} reminder{'' if count == 1 else 's'}"
+
+
+def people(count):
+    return f"{count} {'person' if count == 1 else 'people'}"
 
 
 class Command(BaseCommand):
-    help = "Email each medical reviewer the explainers awaiting their review and those due for review."
+    help = "E-mail each member of staff the explainers that are theirs to review, fix, own or escalate (once a day)."
 
     def handle(self, *args, **options):
-        overdue, soon = review_schedule()
-        sent = idle = 0
-        for user in medical_reviewers():
-            message = digest(user, overdue, soon)
-            if message is None:
+        today = timezone.localdate()
+        sent = idle = already = 0
+        for user in recipients():
+            if ReminderSent.objects.filter(recipient=user, sent_on=today).exists():
+                already += 1
+                continue
+            digest = digest_for(user, today=today)
+            if digest is None:
                 idle += 1
                 continue
-            subject, body = message
-            send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email])
+            text, html = digest.render()
+            message = EmailMultiAlternatives(digest.subject, text, settings.DEFAULT_FROM_EMAIL, [user.email])
+            message.attach_alternative(html, "text/html")
+            try:
+                # The record first, the e-mail inside the same transaction: a failed send leaves no record
+                # (the next run retries), and of two simultaneous runs only one can write the record.
+                with transaction.atomic():
+                    ReminderSent.objects.create(recipient=user, sent_on=today, subject=digest.subject[:300])
+                    message.send()
+            except IntegrityError:
+                already += 1
+                continue
             sent += 1
             if options["verbosity"] > 1:
-                self.stdout.write(f"{user.email}: {subject}")
+                self.stdout.write(f"{user.email}: {digest.subject}")
         self.stdout.write(
-            f"Sent {sent} reminder{'s' if sent != 1 else ''}; "
-            f"{idle} reviewer{'s' if idle != 1 else ''} had nothing to review."
+            f"Sent {reminders(sent)}; {people(idle)} had nothing to do; {people(already)} already had today's."
         )
