@@ -7,6 +7,3 @@ class ApiConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "api"
     verbose_name = "Content API"
-
-    def ready(self):
-        from . import schema  # noqa: F401  registers the API-key security scheme with drf-spectacular

@@ -28,6 +28,7 @@ from core import cache as public_pages
 from explainers.models import Condition, EventAction, Explainer, ExplainerEvent
 
 from . import examples
+from . import schema as api_key_scheme  # noqa: F401 (registers the API-key security scheme with drf-spectacular)
 from .authentication import HEADER
 from .models import DailyUsage
 from .serializers import (

@@ -40,12 +40,14 @@ INSTALLED_APPS = [
     "core",
     "accounts",
     "reports",
-    "rest_framework",
+    # Django REST framework runs the API without being an installed app: the API renders JSON only, so
+    # it needs none of DRF's templates, and its template tags would load DRF into every worker.
     "drf_spectacular",
     "drf_spectacular_sidecar",  # Swagger UI's files, served from this origin: no CDN
     "api",
     "verification",
     "evidence",
+    "readability",
 ]
 
 MIDDLEWARE = [

@@ -5,6 +5,7 @@ from django.urls import include, path
 from django.utils.functional import lazy
 from django.views.generic import RedirectView
 
+from core.lazy_urls import lazy_include
 from explainers import editor_endpoints, sitemaps
 from explainers.urls import read_only
 from explainers.views import robots_txt
@@ -21,7 +22,8 @@ urlpatterns = [
     # Browsers ask for /favicon.ico on pages without an icon link (the admin, files); point them at ours.
     path("favicon.ico", RedirectView.as_view(url=lazy(static_url, str)("img/favicon.svg"), permanent=True)),
     path("report/", include("reports.urls")),  # the public report form: reports/views.py
-    path("api/v1/", include("api.urls")),  # the read-only content API: api/views.py
+    # The read-only content API (api/views.py), imported at its first request: see core/lazy_urls.py.
+    lazy_include("api/v1/", "api.urls", namespace="api"),
     path("verify/", include("verification.urls")),  # public checks of approvals: verification/views.py
     path("", include("explainers.urls")),
 ]

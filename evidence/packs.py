@@ -66,7 +66,7 @@ class Pack:
         self.explainer = explainer
         self.versions = list(
             ExplainerVersion.objects.filter(explainer=explainer)
-            .select_related("condition", "created_by")
+            .select_related("condition", "created_by", "readability")
             .prefetch_related("contributors")
             .order_by("number")
         )
@@ -76,6 +76,10 @@ class Pack:
         self.events = list(
             ExplainerEvent.objects.filter(explainer=explainer).select_related("actor", "version").order_by("pk")
         )
+        self.flags = list(
+            explainer.review_flags.select_related("reference", "reference__superseded_by", "raised_by").order_by("pk")
+        )
+        self.link_checks = list(explainer.link_checks.order_by("url"))
         self.reports = list(
             Report.objects.filter(explainer=explainer)
             .select_related("version")
@@ -104,6 +108,13 @@ class Pack:
         files["reviews.json"] = as_json([self.review_data(review) for review in self.reviews])
         files["events.json"] = as_json([self.event_data(event) for event in self.events])
         files["reports.json"] = as_json([self.report_data(report) for report in self.reports])
+        files["source-flags.json"] = as_json([self.flag_data(flag) for flag in self.flags])
+        files["link-checks.json"] = as_json(
+            [
+                {"url": c.url, "result": c.result, "detail": c.detail, "checked_at": c.checked_at}
+                for c in self.link_checks
+            ]
+        )
         files["summary.html"] = render_to_string("evidence/summary.html", self.summary_context()).encode()
         return files
 
@@ -122,6 +133,22 @@ class Pack:
             "last_updated": e.last_updated,
             "next_review_due": e.next_review_due,
             "review_interval_months": e.review_interval_months,
+            "owner": person(e.owner) if e.owner else None,
+            "flagged_since": e.flagged_since,
+        }
+
+    def flag_data(self, flag):
+        reference = flag.reference
+        return {
+            "id": flag.pk,
+            "reference": {"id": reference.pk, **reference.as_cited(), "status": reference.status},
+            "superseded_by": reference.superseded_by.as_cited() if reference.superseded_by_id else None,
+            "note": reference.status_note,
+            "reason": flag.reason,
+            "raised_at": flag.raised_at,
+            "raised_by": person(flag.raised_by),
+            "cleared_at": flag.cleared_at,
+            "cleared_by_review_id": flag.cleared_by_id,
         }
 
     def version_data(self, version):
@@ -130,6 +157,7 @@ class Pack:
             "contributors": sorted(person(user) for user in version.contributors.all()),
             "created_by": person(version.created_by),
             "hashed_content": version.hashed_content(),
+            "readability": version.readability.figures if hasattr(version, "readability") else None,
         }
 
     def review_data(self, review):
@@ -189,6 +217,8 @@ class Pack:
             "reviews": self.reviews,
             "decisions": self.decisions(),
             "reports": self.reports,
+            "flags": self.flags,
+            "link_checks": self.link_checks,
             "approval_kinds": ReviewKind.approvals(),
             "latest": self.versions[-1] if self.versions else None,
         }

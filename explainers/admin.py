@@ -14,7 +14,7 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
-from django.db import models, transaction
+from django.db import transaction
 from django.db.models import F, Q
 from django.http import HttpResponseBadRequest
 from django.template.defaultfilters import filesizeformat
@@ -32,7 +32,7 @@ from markdownx.widgets import AdminMarkdownxWidget
 from core.cache import public_pages_changed
 from evidence.admin import download_evidence_pack
 
-from . import admin_views, forms
+from . import admin_views, forms, references_admin  # noqa: F401 (registers the registry's admin pages)
 from .models import (
     APPROVE,
     PUBLISH,
@@ -180,8 +180,8 @@ class SectionInline(admin.StackedInline):
 
 class SourceInline(admin.TabularInline):
     model = Source
-    fields = ["citation", "url", "pmid", "doi", "position"]
-    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    fields = ["reference", "position"]
+    autocomplete_fields = ["reference"]  # the registry: shared sources, found by title, DOI, PMID or address
     extra = 0
     max_num = 100  # see SectionInline.max_num
 
@@ -336,6 +336,11 @@ class ExplainerAdmin(admin.ModelAdmin):
             actions.append(("Schedule review", "schedule", ""))
         if explainer.withdraw_refusal(user) is None:
             actions.append(("Withdraw", "withdraw", "danger"))
+        if explainer.flagged_since:
+            notes += [
+                f"Flagged for re-review since {explainer.flagged_since:%d %B %Y}. {flag.reason_text}"
+                for flag in explainer.open_flags()
+            ]
         links = []
         if version is not None:
             links.append((f"See what changed in version {version.number}", "review"))

@@ -58,8 +58,13 @@ def back_to_explainer(explainer):
     return redirect("admin:explainers_explainer_change", explainer.pk)
 
 
-def confirm(model_admin, request, explainer, *, form, title, intro, button, perform, button_style="default"):
-    """Show a confirmation page; on a valid POST, run ``perform`` and report its outcome as a message."""
+def confirm(
+    model_admin, request, explainer, *, form, title, intro, button, perform, button_style="default", readability=False
+):
+    """Show a confirmation page; on a valid POST, run ``perform`` and report its outcome as a message.
+
+    ``readability`` shows the reading level of the text as saved (readability/), before it is submitted.
+    """
     if request.method == "POST" and form.is_valid():
         try:
             success = perform(form.cleaned_data)
@@ -77,6 +82,7 @@ def confirm(model_admin, request, explainer, *, form, title, intro, button, perf
             "form": form,
             "button": button,
             "button_style": button_style,
+            "readability": readability,
         },
     )
 
@@ -106,6 +112,7 @@ def submit_view(model_admin, request, object_id):
         "later edit sends it back to draft.",
         button="Submit for review",
         perform=perform,
+        readability=True,
     )
 
 
@@ -258,6 +265,7 @@ def decide(model_admin, request, explainer, data):
                 signed_with=data["signed_with"],
                 change_summary=data["change_summary"],
                 correction_note=data["correction_note"],
+                confirm_sources=data.get("confirm_sources", False),
             )
             success = (
                 f"Approved version {review.version.number} of “{explainer}” ({review.get_kind_display().lower()}); "

@@ -197,10 +197,20 @@ class ReviewDecisionForm(VersionSeenForm):
         "dose of prednisolone for children.”",
     )
 
+    confirm_sources = forms.BooleanField(
+        label="I checked this version against the changed sources above, and it is still right",
+        required=False,
+        help_text="Only with a full clinical review. Leave it unticked if the text needs to change: the page stays "
+        "flagged for re-review until a version that no longer relies on them is published.",
+    )
+
     def __init__(self, *args, explainer, version=None, **kwargs):
         super().__init__(*args, explainer=explainer, version=version, **kwargs)
         if version is not None:
             self.fields["change_summary"].initial = version.change_summary
+        self.changed_sources = version.changed_sources() if version is not None else []
+        if not self.changed_sources:
+            del self.fields["confirm_sources"]
 
     def clean(self):
         cleaned_data = super().clean()
@@ -216,6 +226,10 @@ class ReviewDecisionForm(VersionSeenForm):
         elif note and not corrects:
             self.add_error("corrects_error", "Tick this box to publish the note as a correction, or clear the note.")
         cleaned_data["correction_note"] = note if corrects else ""
+        if cleaned_data.get("confirm_sources") and decision != ReviewKind.FULL:
+            self.add_error(
+                "confirm_sources", "Confirming a page against a changed source takes a full clinical review."
+            )
         return cleaned_data
 
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db.models import F, Q
 
-from .models import APPROVE, PUBLISH, SUBMIT, Condition, Explainer
+from .models import APPROVE, PUBLISH, SUBMIT, Condition, Explainer, ReviewFlag
 
 # The most entries a queue on the admin index lists.
 QUEUE_LENGTH = 50
@@ -39,8 +39,8 @@ def awaiting_review_split(user):
     awaiting = (
         Explainer.objects.awaiting_review()
         .select_related("condition")
-        .prefetch_related("sections", "sources", "versions__contributors")  # what the review rule reads
-        .order_by("updated_at")[:QUEUE_LENGTH]
+        .prefetch_related("sections", "sources__reference", "versions__contributors")  # what the review rule reads
+        .order_by(F("flagged_since").asc(nulls_last=True), "updated_at")[:QUEUE_LENGTH]  # flagged pages first
     )
     for explainer in awaiting:
         reason = explainer.review_refusal(user)
@@ -49,6 +49,20 @@ def awaiting_review_split(user):
         else:
             others.append((explainer, reason))
     return mine, others
+
+
+def flagged_for_rereview():
+    """Return (explainers flagged because a source they publish changed, {pk: the reason}), longest-flagged first."""
+    explainers = list(
+        Explainer.objects.filter(flagged_since__isnull=False)
+        .select_related("condition", "owner")
+        .order_by("flagged_since", "pk")[:QUEUE_LENGTH]
+    )
+    reasons = {}
+    flags = ReviewFlag.objects.open().filter(explainer__in=explainers).select_related("reference__superseded_by")
+    for flag in flags:
+        reasons[flag.explainer_id] = " ".join(filter(None, [reasons.get(flag.explainer_id), flag.reason_text]))
+    return explainers, reasons
 
 
 def review_schedule():
@@ -88,6 +102,20 @@ def conditions_awaiting_approval():
 def queues_for(user):
     """Return the queues ``user``'s role lets them act on, in the order they are shown."""
     queues = []
+    if user.has_perm(APPROVE) or user.has_perm(SUBMIT) or user.has_perm(PUBLISH):
+        flagged, reasons = flagged_for_rereview()
+        if flagged:  # shown only when there is something: it goes above everything else
+            queues.append(
+                Queue(
+                    "flagged",
+                    "Flagged for re-review: a source changed",
+                    flagged,
+                    note="Each page's published text cites a source since superseded or retracted, and says so "
+                    "publicly until a full review of a version that no longer relies on it (or confirms it) is "
+                    "published.",
+                    reasons=reasons,
+                )
+            )
     if user.has_perm(APPROVE):
         mine, others = awaiting_review_split(user)
         queues.append(Queue("awaiting_review", "Awaiting your review", mine, link="review"))

@@ -1,8 +1,8 @@
 """
 The reminder digests: each member of staff hears at most once a day, and only about what is theirs.
 
-- An explainer's owner hears about their own pages: overdue or soon due for review, flagged for
-  re-review, or sent back with changes requested.
+- An explainer's owner hears about their own pages: flagged for re-review (a source changed),
+  overdue or soon due for review, or sent back with changes requested.
 - A medical reviewer hears what awaits their review (the review queue's rule decides which).
 - A publisher hears about pages overdue by more than the site's escalation threshold, whoever owns
   them, and about pages nobody owns.
@@ -102,6 +102,13 @@ def digest_for(user, *, today):
                 )
             )
     parts += [
+        _part(
+            own.filter(flagged_since__isnull=False),
+            order_by=["flagged_since", "pk"],
+            counted_as="flagged for re-review",
+            title="Your pages flagged for re-review: a source they rely on changed",
+            note="Each says so on its public page until a full review is published.",
+        ),
         _part(
             own.due_for_review(on=today),
             order_by=["next_review_due", "pk"],

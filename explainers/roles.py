@@ -16,6 +16,9 @@ READ = [
     "view_conditiondescriptionapproval",
     "view_conditionevent",
     "view_reviewerprofilechange",
+    "view_reference",
+    "view_reviewflag",
+    "view_linkcheck",
 ]
 
 ROLES = {
@@ -32,16 +35,20 @@ ROLES = {
         "add_source",
         "change_source",
         "delete_source",
+        "add_reference",
+        "change_reference",
         "submit_explainer",
     ],
     # Read everything, approve or send back; editing would make them a contributor.
-    "Medical reviewers": READ + ["approve_explainer", "change_reviewer"],
+    # Marking a source superseded or retracted flags every page that relies on it.
+    "Medical reviewers": READ + ["approve_explainer", "change_reviewer", "mark_reference"],
     # Publish approved versions, withdraw, schedule reviews and keep site-wide text current.
     "Publishers": READ
     + [
         "change_explainer",
         "submit_explainer",
         "publish_explainer",
+        "mark_reference",
         "view_sitesettings",
         "change_sitesettings",
         "view_sitesettingschange",

@@ -226,6 +226,8 @@ def explainer_detail(request, condition_slug, slug):
             sections=sections,
             sources=sources,
             is_overdue=explainer.is_overdue(),
+            # Only a flagged page asks: every other page keeps its query budget.
+            source_flags=list(explainer.open_flags()) if explainer.flagged_since else [],
             get_help_action=site.get_help_action(version.get_help["level"]) if version.get_help else "",
             correction=explainer.correction_notice(days=site.correction_notice_days),
             history_url=reverse("explainers:explainer_history", args=[condition_slug, slug]),

@@ -10,7 +10,10 @@ from explainers.management.commands.send_review_reminders import medical_reviewe
 
 
 def notify_reviewers(report):
-    """E-mail the medical reviewers and the page's owner about ``report`` (plain text: the reader's words are never markup)."""
+    """E-mail the medical reviewers and the page's owner about ``report``.
+
+    Plain text: the reader's words are never markup.
+    """
     recipients = list(medical_reviewers().values_list("email", flat=True))
     owner = report.version.explainer.owner
     if owner is not None and owner.is_active and owner.email and owner.email not in recipients:

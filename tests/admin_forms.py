@@ -28,7 +28,7 @@ def explainer_form_data(explainer, *, sections=None, **changes):
     rows = existing if sections is None else sections
     data |= inline_rows("sections", explainer, rows, initial=sum(1 for row in rows if row.get("id")))
     sources = [
-        {"id": s.pk, "citation": s.citation, "url": s.url, "pmid": s.pmid, "doi": s.doi, "position": s.position}
+        {"id": s.pk, "reference": s.reference_id, "position": s.position}
         for s in (explainer.sources.all() if explainer.pk else [])
     ]
     data |= inline_rows("sources", explainer, sources, initial=len(sources))

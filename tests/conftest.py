@@ -77,7 +77,10 @@ def _record_triggers_let_sqlite_flush(request):
 
     from explainers import record_protection
 
-    tables = import_module("explainers.migrations.0009_record_tables_refuse_changes").TABLES
+    tables = [
+        *import_module("explainers.migrations.0009_record_tables_refuse_changes").TABLES,
+        *import_module("explainers.migrations.0027_registry_only").TABLES,
+    ]
     if connection.vendor != "sqlite":
         yield
         return

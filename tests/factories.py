@@ -8,7 +8,7 @@ from unittest import mock
 from django.contrib.auth.models import Group, User
 from django.utils import timezone
 
-from explainers.models import Condition, Explainer, RegistrationBody, Reviewer, ReviewKind
+from explainers.models import Condition, Explainer, Reference, RegistrationBody, Reviewer, ReviewKind
 
 _counter = itertools.count(1)
 
@@ -71,7 +71,8 @@ def make_explainer(*, sections=("The answer, in plain words.",), sources=(), aut
         heading, _, text = body.partition("\n\n") if "\n\n" in body else ("", "", body)
         explainer.sections.create(heading=heading, body=text, position=position)
     for position, citation in enumerate(sources):
-        explainer.sources.create(citation=citation, url="https://example.org/paper", position=position)
+        reference = Reference.objects.create(citation=citation, url="https://example.org/paper")
+        explainer.sources.create(reference=reference, position=position)
     explainer.record_edit(by=author)
     return explainer
 

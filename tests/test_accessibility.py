@@ -75,6 +75,33 @@ def superseded_verify_url(demo):
     return reverse("verification:verify", args=[first.content_hash])
 
 
+def under_review(demo):
+    """A page flagged for re-review because a source it relies on was superseded."""
+    from django.contrib.auth.models import User
+
+    from explainers.models import Explainer, Reference
+    from tests.factories import make_explainer, publish
+
+    if (flagged := Explainer.objects.filter(slug="flagged-for-rereview").first()) is not None:
+        return flagged.get_absolute_url()
+    guideline = Reference.objects.create(citation="NICE. Myositis (NG999). 2019.", url="https://example.org/ng999")
+    explainer = make_explainer(
+        condition=demo.published_version.condition,
+        question="How is it treated?",
+        slug="flagged-for-rereview",
+        sections=["Treatment\n\nSteroids first, then other medicines."],
+    )
+    explainer.sources.create(reference=guideline, position=0)
+    explainer.record_edit(by=explainer.created_by)
+    publish(explainer)
+    guideline.mark_superseded(
+        by=User.objects.get(username="publisher"),
+        replacement=Reference.objects.create(citation="NICE. Myositis (NG999). 2026 update."),
+        note="The first-line treatment changed.",
+    )
+    return Explainer.objects.get(pk=explainer.pk).get_absolute_url()
+
+
 # (name, how to find the page from the demo explainer, the status the page answers with)
 PAGES = [
     ("home", lambda demo: reverse("explainers:home"), 200),
@@ -82,6 +109,7 @@ PAGES = [
     ("condition", lambda demo: demo.published_version.condition.get_absolute_url(), 200),
     ("explainer", lambda demo: demo.get_absolute_url(), 200),
     ("explainer-minor-change", after_a_minor_change, 200),
+    ("explainer-under-review", under_review, 200),
     ("condition-letter", lambda demo: reverse("explainers:condition_letter", args=["d"]), 200),
     ("reviewer", lambda demo: demo.public_review.reviewer.get_absolute_url(), 200),
     ("author", lambda demo: reverse("explainers:author", args=["alex-author-demo"]), 200),

@@ -154,3 +154,45 @@ def test_explainer_goes_from_author_through_review_and_publication_to_the_public
         next_review = page.locator(".next-review time")
         expect(next_review).to_have_attribute("datetime", add_months(today, 12).isoformat())
         screenshot(page, f"workflow-11-public-after-publishing-{name}")
+
+
+@pytest.mark.browser
+def test_a_reviewer_marks_a_source_superseded_and_the_visitor_sees_the_pages_notice(live_server, people, open_page):
+    from explainers.models import Reference
+
+    old = Reference.objects.create(citation="NICE. Myositis (NG999). 2019.", url="https://www.nice.org.uk/ng999")
+    Reference.objects.create(citation="NICE. Myositis (NG999). 2026 update.", url="https://www.nice.org.uk/ng999/2026")
+    explainer = make_explainer(question="How is myositis treated?", author=people[0])
+    explainer.sources.create(reference=old, position=0)
+    explainer.record_edit(by=people[0])
+    publish(explainer, author=people[0])
+    public_url = live_server.url + explainer.get_absolute_url()
+
+    page = sign_in(open_page, live_server, "reviewer")
+    page.goto(f"{live_server.url}/admin/explainers/reference/{old.pk}/change/")
+    page.get_by_role("link", name="Mark superseded or retracted").click()
+    expect(page.get_by_role("heading", name="1 published page will be flagged")).to_be_visible()
+    # One request at a time: the live server shares one database connection between its threads.
+    page.wait_for_load_state("networkidle")
+    page.get_by_label("Superseded by a newer source").check()
+    page.locator(".select2-selection").click()
+    page.locator(".select2-search__field").fill("2026")
+    page.locator(".select2-results__option", has_text="2026 update").click()
+    page.wait_for_load_state("networkidle")
+    page.get_by_label("Note for owners and reviewers").fill("The 2026 update changes the first-line treatment.")
+    screenshot(page, "workflow-12-reviewer-marks-source-superseded")
+    page.get_by_role("button", name="Mark and flag the pages").click()
+    expect_message(page, "1 published page relying on it is flagged for re-review")
+    page.goto(f"{live_server.url}/admin/")
+    flagged = page.locator(".review-queue-flagged")
+    expect(flagged).to_contain_text("How is myositis treated?")
+    expect(flagged).to_contain_text("The 2026 update changes the first-line treatment.")
+    screenshot(page, "workflow-13-reviewer-queue-flagged")
+
+    for name, width in WIDTHS.items():
+        page = open_page(width=width)
+        page.goto(public_url)
+        notice = page.locator(".review-facts .under-review")
+        expect(notice).to_contain_text("a source this page relies on was updated (NICE. Myositis (NG999). 2019.)")
+        expect(notice.locator("time")).to_have_attribute("datetime", timezone.localdate().isoformat())
+        screenshot(page, f"workflow-14-public-under-review-{name}")

@@ -3,6 +3,7 @@
 from pytest_django.asserts import assertContains
 
 from explainers.diffing import ADDED, CHANGED, REMOVED, UNCHANGED, diff_sections, diff_versions, word_diff
+from explainers.models import Reference
 from tests.admin_forms import workflow_url
 from tests.factories import make_explainer, make_published_explainer
 
@@ -72,8 +73,8 @@ def test_question_tldr_and_sources_changes_are_listed(author, reviewer):
     approved = explainer.versions.get()
     explainer.tldr = "A new summary."
     explainer.save()
-    explainer.sources.filter(citation="Old paper. 2010.").delete()
-    explainer.sources.create(citation="New paper. 2024.", position=5)
+    explainer.sources.filter(reference__citation="Old paper. 2010.").delete()
+    explainer.sources.create(reference=Reference.objects.create(citation="New paper. 2024."), position=5)
     explainer.record_edit(by=author)
     submitted = explainer.submit_for_review(by=author)
 

@@ -280,3 +280,49 @@ def test_a_governance_page_past_the_last_is_not_found(explainer, client):
     client.force_login(make_user("Publishers"))
     assert client.get(GOVERNANCE + "?page=99").status_code == 404
     assert client.get(GOVERNANCE + "?page=x").status_code == 404
+
+
+def test_the_pack_and_the_governance_report_carry_the_owner_source_flags_and_broken_links(explainer, client):
+    from django.utils import timezone
+
+    from explainers.models import LinkCheck, Reference
+
+    cited = Reference.objects.get(citation="Smith 2020")
+    cited.mark_superseded(
+        by=make_user("Publishers"), replacement=Reference.objects.create(citation="Smith 2026"), note="New trial."
+    )
+    LinkCheck.objects.create(
+        explainer=explainer,
+        url="https://example.org/gone",
+        result="broken",
+        detail="404 Not Found",
+        checked_at=timezone.now(),
+    )
+    explainer.refresh_from_db()
+
+    files = unzip(packs.build(explainer))
+
+    facts = json.loads(files["explainer.json"])
+    assert facts["owner"] == explainer.owner.username and facts["flagged_since"] == explainer.flagged_since.isoformat()
+    [flag] = json.loads(files["source-flags.json"])
+    assert (flag["reference"]["citation"], flag["superseded_by"]["citation"], flag["note"]) == (
+        "Smith 2020",
+        "Smith 2026",
+        "New trial.",
+    )
+    assert flag["cleared_at"] is None
+    [link] = json.loads(files["link-checks.json"])
+    assert (link["url"], link["result"], link["detail"]) == ("https://example.org/gone", "broken", "404 Not Found")
+    summary = files["summary.html"].decode()
+    assert "Flagged for re-review since" in summary and "New trial." in summary and "404 Not Found" in summary
+
+    client.force_login(make_user("Authors"))
+    header, *rows = governance_rows(client)
+    [row] = [dict(zip(header, row, strict=True)) for row in rows]
+    assert row["owner"] == explainer.owner.username
+    assert row["flagged for re-review since"] == explainer.flagged_since.isoformat()
+    assert row["broken links"] == "1"
+    assert row["reading age"] == str(explainer.published_version.readability.figures["whole"]["reading_age"])
+    assert json.loads(files[f"versions/{packs.version_name(explainer.published_version)}.json"])["readability"][
+        "whole"
+    ]["reading_age"] == int(row["reading age"])

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from pytest_django.asserts import assertContains, assertNotContains
 
-from explainers.models import Explainer, SiteSettings
+from explainers.models import Explainer, Reference, SiteSettings
 from tests.factories import make_explainer, make_published_explainer, publish
 
 QUERY_BUDGET = 4  # the explainer with its joins, the site settings, and the request's savepoint pair
@@ -138,7 +138,7 @@ def test_structured_data_cannot_break_out_of_its_script_element(client, db):
 
 def test_sources_are_numbered_with_links_to_the_paper_pubmed_and_doi(client, db):
     explainer = make_explainer(sources=["Smith J. Myositis causes. J Rheum. 2024."])
-    explainer.sources.update(pmid="31234567", doi="10.1000/xyz123")
+    Reference.objects.filter(sources__explainer=explainer).update(pmid="31234567", doi="10.1000/xyz123")
     publish(explainer)
     response = page(client, explainer)
     assertContains(response, '<h2 id="sources-heading">Sources</h2>', html=True)

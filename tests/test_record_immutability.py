@@ -17,6 +17,7 @@ from explainers.models import (
     ReviewerProfileChange,
     SiteSettings,
     SiteSettingsChange,
+    VersionCitation,
 )
 from tests.factories import make_explainer, make_published_explainer
 
@@ -29,6 +30,7 @@ RECORD_MODELS = [
     ConditionEvent,
     ReviewerProfileChange,
     SiteSettingsChange,
+    VersionCitation,
 ]
 
 
@@ -47,7 +49,7 @@ def record_counts():
 @pytest.fixture
 def published(author, reviewer, publisher):
     """A published explainer whose condition also has an approved description."""
-    explainer = make_explainer(author=author, question="What causes it?")
+    explainer = make_explainer(author=author, question="What causes it?", sources=["Okafor A. Causes. 2024."])
     version = explainer.submit_for_review(by=author)
     explainer.approve(by=reviewer, version=version, comments="Accurate.")
     explainer.publish(by=publisher, version=version)
@@ -209,6 +211,7 @@ TAMPERING = {
     ConditionEvent: ("actor_id", ANOTHER_USER),
     ReviewerProfileChange: ("new_value", "A biography the reviewer never wrote."),
     SiteSettingsChange: ("new_value", "A disclaimer nobody agreed to."),
+    VersionCitation: ("position", 7),
 }
 
 

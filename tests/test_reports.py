@@ -251,7 +251,9 @@ def test_the_report_page_is_never_served_from_or_stored_in_the_page_cache(django
 # -- e-mail ------------------------------------------------------------------
 
 
-def test_factual_errors_email_the_medical_reviewers_and_the_pages_owner(client, explainer, mailoutbox, django_capture_on_commit_callbacks):
+def test_factual_errors_email_the_medical_reviewers_and_the_pages_owner(
+    client, explainer, mailoutbox, django_capture_on_commit_callbacks
+):
     make_user("Medical reviewers", email="one@example.org")
     make_user("Medical reviewers", email="two@example.org")
     make_user("Medical reviewers", email="gone@example.org", is_active=False)

@@ -8,9 +8,9 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from explainers.models import EventAction, Explainer, ReminderSent, SiteSettings
+from explainers.models import EventAction, Explainer, Reference, ReminderSent, SiteSettings
 from tests.admin_forms import change_url, explainer_form_data
-from tests.factories import make_explainer, make_published_explainer, make_reviewer, make_user, today_is
+from tests.factories import make_explainer, make_published_explainer, make_reviewer, make_user, publish, today_is
 
 pytestmark = pytest.mark.django_db
 
@@ -276,3 +276,19 @@ def test_the_change_list_filters_my_pages_and_pages_with_no_owner(client, author
     assert mine.question in page and "Theirs?" not in page and orphan.question not in page
     page = client.get("/admin/explainers/explainer/?owner=none").content.decode()
     assert orphan.question in page and "Mine?" not in page
+
+
+def test_owners_are_reminded_of_their_pages_flagged_because_a_source_changed(mailoutbox):
+    owner = make_user("Authors", email="owner@example.org")
+    paper = Reference.objects.create(citation="Old guideline. 2019.")
+    explainer = make_explainer(author=owner, question="Is it treatable?")
+    explainer.sources.create(reference=paper, position=0)
+    explainer.record_edit(by=owner)
+    publish(explainer)
+    paper.mark_retracted(by=make_user("Publishers"), note="Retracted.")
+
+    run()
+
+    email = mail_to(mailoutbox, owner)
+    assert email.subject == "condinfo reviews: 1 flagged for re-review"
+    assert "Is it treatable?" in email.body and "a source they rely on changed" in email.body

@@ -15,27 +15,42 @@ def owner_is_creator(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('explainers', '0022_version_content_hash_index'),
+        ("explainers", "0022_version_content_hash_index"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='explainer',
-            name='owner',
-            field=models.ForeignKey(blank=True, help_text='The member of staff whose job this page is: they get its review reminders and hear when a source it relies on changes. Set by publishers.', limit_choices_to={'is_active': True, 'is_staff': True}, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='owned_explainers', to=settings.AUTH_USER_MODEL),
+            model_name="explainer",
+            name="owner",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="The member of staff whose job this page is: they get its review reminders and hear when a source it relies on changes. Set by publishers.",
+                limit_choices_to={"is_active": True, "is_staff": True},
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="owned_explainers",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='sitesettings',
-            name='escalate_overdue_after_days',
-            field=models.PositiveSmallIntegerField(default=30, help_text='A page overdue for review by more than this many days is escalated: the publishers get it in their reminder, not only its owner.', validators=[django.core.validators.MinValueValidator(1)]),
+            model_name="sitesettings",
+            name="escalate_overdue_after_days",
+            field=models.PositiveSmallIntegerField(
+                default=30,
+                help_text="A page overdue for review by more than this many days is escalated: the publishers get it in their reminder, not only its owner.",
+                validators=[django.core.validators.MinValueValidator(1)],
+            ),
         ),
         migrations.AddField(
-            model_name='sitesettings',
-            name='target_reading_age',
-            field=models.PositiveSmallIntegerField(default=11, help_text="The reading age authors and reviewers aim for. 11 is the level national health services aim for. Shown beside each version's reading level; it informs and never blocks.", validators=[django.core.validators.MinValueValidator(5), django.core.validators.MaxValueValidator(21)]),
+            model_name="sitesettings",
+            name="target_reading_age",
+            field=models.PositiveSmallIntegerField(
+                default=11,
+                help_text="The reading age authors and reviewers aim for. 11 is the level national health services aim for. Shown beside each version's reading level; it informs and never blocks.",
+                validators=[django.core.validators.MinValueValidator(5), django.core.validators.MaxValueValidator(21)],
+            ),
         ),
         migrations.RunPython(owner_is_creator, migrations.RunPython.noop),
     ]

@@ -6,29 +6,50 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('explainers', '0023_owner_escalation_reading_age'),
+        ("explainers", "0023_owner_escalation_reading_age"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='explainerevent',
-            name='action',
-            field=models.CharField(choices=[('edited', 'Edited'), ('submitted', 'Submitted for review'), ('approved', 'Approved'), ('changes_requested', 'Changes requested'), ('published', 'Published'), ('withdrawn', 'Withdrawn'), ('review_scheduled', 'Review scheduled'), ('publication_scheduled', 'Publication scheduled'), ('withdrawal_scheduled', 'Withdrawal scheduled'), ('schedule_cancelled', 'Schedule cancelled'), ('owner_changed', 'Owner changed')], max_length=60),
+            model_name="explainerevent",
+            name="action",
+            field=models.CharField(
+                choices=[
+                    ("edited", "Edited"),
+                    ("submitted", "Submitted for review"),
+                    ("approved", "Approved"),
+                    ("changes_requested", "Changes requested"),
+                    ("published", "Published"),
+                    ("withdrawn", "Withdrawn"),
+                    ("review_scheduled", "Review scheduled"),
+                    ("publication_scheduled", "Publication scheduled"),
+                    ("withdrawal_scheduled", "Withdrawal scheduled"),
+                    ("schedule_cancelled", "Schedule cancelled"),
+                    ("owner_changed", "Owner changed"),
+                ],
+                max_length=60,
+            ),
         ),
         migrations.CreateModel(
-            name='ReminderSent',
+            name="ReminderSent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('sent_on', models.DateField()),
-                ('subject', models.CharField(max_length=300)),
-                ('sent_at', models.DateTimeField(auto_now_add=True)),
-                ('recipient', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("sent_on", models.DateField()),
+                ("subject", models.CharField(max_length=300)),
+                ("sent_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "recipient",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('recipient', 'sent_on'), name='one_reminder_per_person_a_day')],
+                "constraints": [
+                    models.UniqueConstraint(fields=("recipient", "sent_on"), name="one_reminder_per_person_a_day")
+                ],
             },
         ),
     ]

@@ -11,6 +11,8 @@ from .choices import (
     GetHelpLevel,
     HealthAspect,
     ImmutableRecord,
+    LinkResult,
+    ReferenceStatus,
     RegistrationBody,
     ReviewKind,
     ScheduledAction,
@@ -35,11 +37,19 @@ from .records import (
     explainer_editor_ids,
     now,
 )
+from .references import LinkCheck, Reference, ReviewFlag, VersionCitation, normal_doi
 from .reminders import ReminderSent
 from .schedule import ScheduledStep
 from .site import Author, Reviewer, SiteSettings, add_months, default_review_interval, reviewer_profile
 
 __all__ = [
+    "LinkCheck",
+    "LinkResult",
+    "Reference",
+    "ReferenceStatus",
+    "ReviewFlag",
+    "VersionCitation",
+    "normal_doi",
     "ReminderSent",
     "ScheduledStep",
     "ScheduledAction",

@@ -69,6 +69,22 @@ class EventAction(models.TextChoices):
     WITHDRAWAL_SCHEDULED = "withdrawal_scheduled", "Withdrawal scheduled"
     SCHEDULE_CANCELLED = "schedule_cancelled", "Schedule cancelled"
     OWNER_CHANGED = "owner_changed", "Owner changed"
+    FLAGGED = "flagged", "Flagged for re-review"
+    FLAG_CLEARED = "flag_cleared", "Re-review flag cleared"
+
+
+class ReferenceStatus(models.TextChoices):
+    """Whether a source still stands. A change from current flags every page whose published text cites it."""
+
+    CURRENT = "current", "Current"
+    SUPERSEDED = "superseded", "Superseded"
+    RETRACTED = "retracted", "Retracted"
+
+
+class LinkResult(models.TextChoices):
+    OK = "ok", "Working"
+    REDIRECTED = "redirected", "Redirects"
+    BROKEN = "broken", "Broken"
 
 
 class ScheduledAction(models.TextChoices):

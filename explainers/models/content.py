@@ -42,6 +42,7 @@ from .records import (
     Review,
     content_hash,
 )
+from .references import Reference, ReviewFlag
 from .schedule import ScheduledStep, local_time
 from .site import SiteSettings, add_months, long_date, public_pages_changed, reviewer_profile
 
@@ -351,9 +352,7 @@ class ExplainerQuerySet(models.QuerySet):
 
     def overdue_by_more_than(self, days, *, on=None):
         """Published explainers whose review is more than ``days`` days overdue: escalated to the publishers."""
-        return self.published().filter(
-            next_review_due__lt=(on or timezone.localdate()) - datetime.timedelta(days=days)
-        )
+        return self.published().filter(next_review_due__lt=(on or timezone.localdate()) - datetime.timedelta(days=days))
 
     def owned_by(self, user):
         return self.filter(owner=user)
@@ -482,6 +481,12 @@ class Explainer(models.Model):
         null=True, blank=True, editable=False, help_text="When the page first went public; it never changes after."
     )
     next_review_due = models.DateField(null=True, blank=True, editable=False)
+    flagged_since = models.DateField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="Since when a source the published text relies on has changed; a full review clears it.",
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, editable=False, on_delete=models.PROTECT, related_name="+"
     )
@@ -501,6 +506,7 @@ class Explainer(models.Model):
             models.Index(fields=["-published_at", "-id"], name="explainer_latest_published"),
             models.Index(fields=["next_review_due"], name="explainer_next_review_due"),
             models.Index(fields=["status", "updated_at"], name="explainer_status_updated"),
+            models.Index(fields=["flagged_since"], name="explainer_flagged_since"),
         ]
         constraints = [
             models.UniqueConstraint(fields=["condition", "slug"], name="explainer_slug_unique_per_condition"),
@@ -578,15 +584,19 @@ class Explainer(models.Model):
             "sections": [
                 {"heading": s.heading, "body": s.body, "health_aspect": s.health_aspect} for s in self.sections.all()
             ],
-            "sources": [
-                {"citation": s.citation, "url": s.url, "pmid": s.pmid, "doi": s.doi} for s in self.sources.all()
-            ],
+            "sources": [source.reference.as_cited() for source in self.cited_sources()],
             # Only when there is one, so content without it keeps the hash it always had.
             **({"get_help": {"level": self.get_help_level, "text": self.get_help_text}} if self.get_help_level else {}),
         }
 
     def working_hash(self):
         return content_hash(self.working_content())
+
+    def cited_sources(self):
+        """The working copy's sources in order, each with its reference (prefetched ones are used as they are)."""
+        if "sources" in getattr(self, "_prefetched_objects_cache", {}):
+            return list(self.sources.all())
+        return list(self.sources.select_related("reference"))
 
     def latest_version(self):
         if "versions" in getattr(self, "_prefetched_objects_cache", {}):  # the review queue prefetches them
@@ -808,7 +818,16 @@ class Explainer(models.Model):
         return version
 
     def approve(
-        self, *, by, version, kind=ReviewKind.FULL, comments="", signed_with="", change_summary=None, correction_note=""
+        self,
+        *,
+        by,
+        version,
+        kind=ReviewKind.FULL,
+        comments="",
+        signed_with="",
+        change_summary=None,
+        correction_note="",
+        confirm_sources=False,
     ):
         """Record a medical reviewer's approval of exactly ``version``, the one their page showed.
 
@@ -816,6 +835,8 @@ class Explainer(models.Model):
         ``change_summary`` is the line readers see in the page's history, as the reviewer approved it
         (the author's, when not given). ``correction_note``, when given, marks the approval as the
         correction of a clinically significant error: the public note says what was wrong.
+        ``confirm_sources`` records, in a full review, that the reviewer checked the version against
+        the changes to the superseded or retracted sources it still cites and it is still right.
         """
         if change_summary is None:
             change_summary = version.change_summary if version is not None else ""
@@ -825,6 +846,11 @@ class Explainer(models.Model):
             self._lock()
             if reason := self.review_refusal(by, version=version, kind=kind):
                 raise TransitionNotAllowed(reason)
+            changed = version.changed_sources() if confirm_sources else []
+            if changed and kind != ReviewKind.FULL:
+                raise TransitionNotAllowed(
+                    "Confirming a page against a changed source takes a full clinical review, not a minor change."
+                )
             review = Review.record(
                 self,
                 version,
@@ -835,6 +861,9 @@ class Explainer(models.Model):
                 signed_with=signed_with,
                 change_summary=change_summary.strip(),
                 correction_note=correction_note.strip(),
+                sources_confirmed="\n".join(
+                    f"[{ref.pk}] {ref.citation} ({ref.get_status_display().lower()})" for ref in changed
+                ),
             )
             self._transition(
                 Status.APPROVED,
@@ -912,6 +941,7 @@ class Explainer(models.Model):
             self._transition(
                 Status.PUBLISHED, by=by, action=EventAction.PUBLISHED, version=review.version, signed_with=signed_with
             )
+            self._settle_flags(review, by=by)
             public_pages_changed(paths_showing(self, previous) + paths_showing(self))
 
     def withdraw(self, *, by, reason):
@@ -938,6 +968,66 @@ class Explainer(models.Model):
                 comment=reason,
             )
             public_pages_changed(was_showing)
+
+    # -- sources that changed ---------------------------------------------
+
+    def open_flags(self):
+        return self.review_flags.open().select_related("reference", "reference__superseded_by")
+
+    def flag_for_rereview(self, *, reference, by):
+        """Flag the published text for a full review because ``reference``, which it cites, changed.
+
+        Returns the new flag, or None when the explainer was already flagged for that source.
+        """
+        if self.review_flags.open().filter(reference=reference).exists():
+            return None
+        flag = ReviewFlag.objects.create(explainer=self, reference=reference, reason=reference.status, raised_by=by)
+        if self.flagged_since is None:
+            self.flagged_since = timezone.localdate()
+            Explainer.objects.filter(pk=self.pk).update(flagged_since=self.flagged_since)
+        self._log(by=by, action=EventAction.FLAGGED, to_status=self.status, comment=flag.reason_text)
+        public_pages_changed(paths_showing(self))
+        return flag
+
+    def _settle_flags(self, review, *, by):
+        """After publishing ``review``'s version: clear what a full review settled, flag what it left open.
+
+        A full review clears a flag when its version no longer cites the changed source, or when its
+        reviewer confirmed the page against the change. Any changed source the published version
+        still cites without that confirmation is flagged (a page is never public unflagged on one).
+        """
+        version = review.version
+        cited = set(version.citations.values_list("reference_id", flat=True))
+        confirmed = (
+            {
+                reference.pk
+                for reference in version.changed_sources()
+                if review.sources_confirmed and reference.status_changed_at <= review.created_at
+            }
+            if review.kind == ReviewKind.FULL
+            else set()
+        )
+        if review.kind == ReviewKind.FULL:
+            for flag in self.review_flags.open().select_related("reference"):
+                if flag.reference_id not in cited or flag.reference_id in confirmed:
+                    flag.cleared_at, flag.cleared_by = timezone.now(), review
+                    flag.save(update_fields=["cleared_at", "cleared_by"])
+                    self._log(
+                        by=by,
+                        action=EventAction.FLAG_CLEARED,
+                        to_status=self.status,
+                        comment=f"Cleared by the full review of version {version.number}: “{flag.reference}” "
+                        + ("is no longer cited." if flag.reference_id not in cited else "was checked by the reviewer."),
+                        version=version,
+                    )
+        for reference in version.changed_sources():
+            if reference.pk not in confirmed:
+                self.flag_for_rereview(reference=reference, by=by)
+        still_open = self.review_flags.open().order_by("raised_at").values_list("raised_at", flat=True).first()
+        flagged_since = timezone.localdate(still_open) if still_open else None
+        if flagged_since != self.flagged_since:
+            self.flagged_since = flagged_since
+            self.save(update_fields=["flagged_since", "updated_at"])
 
     def schedule_publication(self, *, by, version, at, signed_with=""):
         """Have ``publish_scheduled`` publish ``version`` (approved, as the page showed it) at ``at``, as ``by``.
@@ -1065,23 +1155,19 @@ class Section(models.Model):
 
 
 class Source(models.Model):
-    """A reference the explainer cites, listed and numbered on the page."""
+    """A reference the explainer cites, listed and numbered on the page in this order."""
 
     explainer = models.ForeignKey(Explainer, on_delete=models.CASCADE, related_name="sources")
-    citation = models.CharField(max_length=500, help_text="Authors, title, journal, year.")
-    url = models.URLField(blank=True, max_length=500)
-    pmid = models.CharField("PMID", max_length=12, blank=True)
-    doi = models.CharField("DOI", max_length=200, blank=True)
+    reference = models.ForeignKey(
+        Reference,
+        on_delete=models.PROTECT,
+        related_name="sources",
+        help_text="Find the source in the registry by its title, DOI, PMID or address; add it there if it is new.",
+    )
     position = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         ordering = ["position", "pk"]
 
     def __str__(self):
-        return self.citation
-
-    def clean(self):
-        if self.pmid and not self.pmid.isdigit():
-            raise ValidationError({"pmid": "A PubMed ID is a number, e.g. 31234567."})
-        if self.doi and not self.doi.startswith("10."):
-            raise ValidationError({"doi": "A DOI starts with “10.”, e.g. 10.1000/xyz123."})
+        return str(self.reference)

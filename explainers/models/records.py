@@ -230,6 +230,13 @@ class ExplainerVersion(ChainedRecord):
         version._recording_contributors = True  # the one moment the contributors may be written
         version.contributors.set(contributor_ids)
         del version._recording_contributors
+        from .references import VersionCitation
+
+        for position, source in enumerate(explainer.cited_sources()):
+            VersionCitation.objects.create(version=version, reference_id=source.reference_id, position=position)
+        from readability.models import VersionReadability  # here, not at the top: readability builds on explainers
+
+        VersionReadability.record(version)  # informs, never blocks: a measuring error leaves it without figures
         return version
 
     @classmethod
@@ -286,6 +293,14 @@ class ExplainerVersion(ChainedRecord):
     @property
     def sources(self):
         return self.content.get("sources", [])
+
+    def changed_sources(self):
+        """The references this version cites that have since been superseded or retracted."""
+        from .references import Reference
+
+        return list(
+            Reference.objects.changed().filter(citations__version=self).select_related("superseded_by").distinct()
+        )
 
     @property
     def format_label_list(self):
@@ -386,6 +401,11 @@ class Review(ChainedRecord):
         help_text="When this approval corrects a clinically significant error: the public note saying what was "
         "wrong and what changed. Shown on the page for a while, and in its history for good.",
     )
+    sources_confirmed = models.TextField(
+        blank=True,
+        help_text="The superseded or retracted sources the version still cited, which the reviewer confirmed it "
+        "is still right against (a full review only).",
+    )
 
     objects = ReviewQuerySet.as_manager()
 
@@ -403,7 +423,13 @@ class Review(ChainedRecord):
         "reviewed_on",
         "created_at",
     )
-    CHAIN_FIELDS_WHEN_SET = ("signed_with", "change_summary", "correction_note", "reviewer_interests")
+    CHAIN_FIELDS_WHEN_SET = (
+        "signed_with",
+        "change_summary",
+        "correction_note",
+        "reviewer_interests",
+        "sources_confirmed",
+    )
 
     class Meta:
         ordering = ["-created_at", "-pk"]

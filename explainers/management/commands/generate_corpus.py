@@ -53,6 +53,7 @@ from explainers.models import (
     ExplainerEvent,
     ExplainerVersion,
     HealthAspect,
+    Reference,
     RegistrationBody,
     Review,
     Reviewer,
@@ -60,6 +61,7 @@ from explainers.models import (
     Section,
     Source,
     Status,
+    VersionCitation,
     add_months,
     chain_hash,
 )
@@ -385,7 +387,9 @@ class SyntheticLibrary:
         event_ids = iter(allocate_ids(ExplainerEvent, 4 * count))
         section_ids = iter(allocate_ids(Section, SECTIONS_PER_EXPLAINER * count))
         source_ids = iter(allocate_ids(Source, SOURCES_PER_EXPLAINER * count))
+        reference_ids = iter(allocate_ids(Reference, SOURCES_PER_EXPLAINER * count))
         explainers, sections, sources, versions, contributors, reviews, events = [], [], [], [], [], [], []
+        references, citations = [], []
         Contributor = ExplainerVersion.contributors.through
         pool = min(BODIES_PER_POSITION, max(1, self.explainer_count))
         step = HISTORY_SPAN / max(1, self.explainer_count)
@@ -430,16 +434,23 @@ class SyntheticLibrary:
                         position=position,
                     )
                 )
-            its_sources = [
-                Source(
-                    pk=next(source_ids),
-                    explainer_id=pk,
+            its_references = [
+                Reference(
+                    pk=next(reference_ids),
                     citation=f"Synthetic A, Invented B. {self.random.choice(VOCABULARY).capitalize()} in "
                     f"{condition.short_name}: an invented study. J Synth Med. {2000 + n % 25}.",
                     url=f"https://example.org/synthetic/{n}/{k}",
-                    position=k,
                 )
                 for k in range(SOURCES_PER_EXPLAINER)
+            ]
+            its_sources = [
+                Source(pk=next(source_ids), explainer_id=pk, reference=reference, position=k)
+                for k, reference in enumerate(its_references)
+            ]
+            references += its_references
+            citations += [
+                VersionCitation(version_id=version_pk, reference_id=reference.pk, position=k)
+                for k, reference in enumerate(its_references)
             ]
             # The working copy as the model reads it, so its hash is the one the workflow would compute.
             explainer._prefetched_objects_cache = {"sections": its_sections, "sources": its_sources}
@@ -502,8 +513,10 @@ class SyntheticLibrary:
             reviews.append(review)
         Explainer.objects.bulk_create(explainers, batch_size=1000)
         Section.objects.bulk_create(sections, batch_size=1000)
+        Reference.objects.bulk_create(references, batch_size=1000)
         Source.objects.bulk_create(sources, batch_size=1000)
         insert_records(ExplainerVersion, versions, batch_size=250)
+        VersionCitation._base_manager.bulk_create(citations, batch_size=1000)  # written once, like the versions
         Contributor.objects.bulk_create(contributors, batch_size=1000)
         insert_records(Review, reviews)
         insert_records(ExplainerEvent, events)
