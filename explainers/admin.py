@@ -33,6 +33,7 @@ from core.cache import public_pages_changed
 from evidence.admin import download_evidence_pack
 
 from . import admin_views, forms, references_admin  # noqa: F401 (registers the registry's admin pages)
+from .admin_parts import ADMIN_CSS, OwnerFilter, RecordAdmin
 from .models import (
     APPROVE,
     PUBLISH,
@@ -54,7 +55,6 @@ from .models import (
 )
 from .public_paths import paths_showing
 
-ADMIN_CSS = {"all": ["css/admin.css"]}
 # Workflow state that only the named methods change; an admin save must not write stale copies back.
 WORKFLOW_ATTNAMES = [
     "status",
@@ -88,23 +88,6 @@ class ReviewDueFilter(admin.SimpleListFilter):
             return queryset & Explainer.objects.due_for_review()
         if self.value() == "soon":
             return queryset & Explainer.objects.due_soon()
-        return queryset
-
-
-class OwnerFilter(admin.SimpleListFilter):
-    """Mine, or nobody's: never a list of every member of staff."""
-
-    title = "owner"
-    parameter_name = "owner"
-
-    def lookups(self, request, model_admin):
-        return [("mine", "Mine"), ("none", "No owner")]
-
-    def queryset(self, request, queryset):
-        if self.value() == "mine":
-            return queryset.filter(owner=request.user)
-        if self.value() == "none":
-            return queryset & Explainer.objects.without_owner()
         return queryset
 
 
@@ -627,24 +610,6 @@ class SiteSettingsAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         obj.save_with_history(by=request.user)
-
-
-class RecordAdmin(admin.ModelAdmin):
-    """The review record: anyone with view permission may read it; nobody may add, change or delete it."""
-
-    actions = None
-
-    class Media:
-        css = ADMIN_CSS
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(ExplainerVersion)

@@ -6,22 +6,10 @@ Pages with no active owner are reported to the publishers instead, so a flag nev
 from collections import defaultdict
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Permission
 from django.core.mail import send_mail
-from django.db.models import Q
 from django.urls import reverse
 
-
-def publishers():
-    permission = Permission.objects.get(content_type__app_label="explainers", codename="publish_explainer")
-    return (
-        get_user_model()
-        .objects.filter(is_active=True)
-        .filter(Q(groups__permissions=permission) | Q(user_permissions=permission) | Q(is_superuser=True))
-        .exclude(email="")
-        .distinct()
-    )
+from .roles import holders
 
 
 def tell_owners_of_flags(flags):
@@ -32,7 +20,7 @@ def tell_owners_of_flags(flags):
         if owner is not None and owner.is_active and owner.email:
             by_person[owner].append(flag)
         else:
-            for publisher in publishers():
+            for publisher in holders("publish_explainer"):
                 by_person[publisher].append(flag)
     for person, theirs in by_person.items():
         reference = theirs[0].reference

@@ -21,9 +21,9 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
+from .admin_parts import ADMIN_CSS, OwnerFilter, RecordAdmin
 from .models import Explainer, LinkCheck, Reference, ReferenceStatus, ReviewFlag, TransitionNotAllowed
 
-ADMIN_CSS = {"all": ["css/admin.css"]}
 BIBLIOGRAPHIC_FIELDS = ["citation", "url", "pmid", "doi", "guideline_id", "publisher", "published_on"]
 
 
@@ -189,7 +189,7 @@ def mark_view(model_admin, request, object_id):
 
 
 @admin.register(ReviewFlag)
-class ReviewFlagAdmin(admin.ModelAdmin):
+class ReviewFlagAdmin(RecordAdmin):
     """Read-only: flags are raised by marking a source and cleared by publishing a full review."""
 
     list_display = ["explainer", "reference", "reason", "raised_at", "raised_by", "cleared_at"]
@@ -197,33 +197,14 @@ class ReviewFlagAdmin(admin.ModelAdmin):
     list_filter = [("cleared_at", admin.EmptyFieldListFilter), "reason"]
     search_fields = ["explainer__question", "reference__citation"]
 
-    def has_add_permission(self, request):
-        return False
 
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class LinkOwnerFilter(admin.SimpleListFilter):
+class LinkOwnerFilter(OwnerFilter):
     title = "page owner"
-    parameter_name = "owner"
-
-    def lookups(self, request, model_admin):
-        return [("mine", "Mine"), ("none", "No owner")]
-
-    def queryset(self, request, queryset):
-        if self.value() == "mine":
-            return queryset.filter(explainer__owner=request.user)
-        if self.value() == "none":
-            return queryset.filter(explainer__in=Explainer.objects.without_owner())
-        return queryset
+    explainer = "explainer__"
 
 
 @admin.register(LinkCheck)
-class LinkCheckAdmin(admin.ModelAdmin):
+class LinkCheckAdmin(RecordAdmin):
     """What manage.py check_links found on each published page: owners filter for their broken links."""
 
     list_display = ["url", "result", "detail", "explainer", "page_owner", "checked_at"]
@@ -236,12 +217,3 @@ class LinkCheckAdmin(admin.ModelAdmin):
     def page_owner(self, check):
         owner = check.explainer.owner
         return (owner.get_full_name() or owner.get_username()) if owner else "—"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -54,3 +54,23 @@ ROLES = {
         "view_sitesettingschange",
     ],
 }
+
+
+def holders(codename):
+    """Active users with an e-mail address who hold the explainers permission ``codename``.
+
+    By group, directly, or as superusers: whom an e-mail about that kind of work goes to.
+    """
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Permission
+    from django.db.models import Q
+
+    permission = Permission.objects.get(content_type__app_label="explainers", codename=codename)
+    return (
+        get_user_model()
+        .objects.filter(is_active=True)
+        .filter(Q(groups__permissions=permission) | Q(user_permissions=permission) | Q(is_superuser=True))
+        .exclude(email="")
+        .distinct()
+        .order_by("pk")
+    )

@@ -7,29 +7,19 @@ retried or doubled cron job is harmless. Someone with nothing to do gets no e-ma
 """
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Permission
 from django.core.mail import EmailMultiAlternatives
 from django.core.management.base import BaseCommand
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from explainers.models import ReminderSent
 from explainers.reminders import digest_for, recipients
+from explainers.roles import holders
 
 
 def medical_reviewers():
-    """Return active users who may approve explainers and have an email address."""
-    permission = Permission.objects.get(content_type__app_label="explainers", codename="approve_explainer")
-    return (
-        get_user_model()
-        .objects.filter(is_active=True)
-        .filter(Q(groups__permissions=permission) | Q(user_permissions=permission) | Q(is_superuser=True))
-        .exclude(email="")
-        .distinct()
-        .order_by("pk")
-    )
+    """Active users who may approve explainers and have an e-mail address (reader reports go to them too)."""
+    return holders("approve_explainer")
 
 
 def reminders(count):
