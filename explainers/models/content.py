@@ -998,10 +998,11 @@ class Explainer(models.Model):
         """
         version = review.version
         cited = set(version.citations.values_list("reference_id", flat=True))
+        changed = version.changed_sources()
         confirmed = (
             {
                 reference.pk
-                for reference in version.changed_sources()
+                for reference in changed
                 if review.sources_confirmed and reference.status_changed_at <= review.created_at
             }
             if review.kind == ReviewKind.FULL
@@ -1020,7 +1021,7 @@ class Explainer(models.Model):
                         + ("is no longer cited." if flag.reference_id not in cited else "was checked by the reviewer."),
                         version=version,
                     )
-        for reference in version.changed_sources():
+        for reference in changed:
             if reference.pk not in confirmed:
                 self.flag_for_rereview(reference=reference, by=by)
         still_open = self.review_flags.open().order_by("raised_at").values_list("raised_at", flat=True).first()
