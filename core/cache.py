@@ -48,8 +48,12 @@ class Generation(NamedTuple):
 
         Pages change when a generation starts and at midnight, whichever came last.
         """
-        modified = max(math.floor(self.changed_at), int(start_of_day(now).timestamp()))
-        return modified if modified <= now.timestamp() else None
+        return self.last_modified_at(now.timestamp(), int(start_of_day(now).timestamp()))
+
+    def last_modified_at(self, posix, day_started):
+        """last_modified() with the moment and its local midnight given as POSIX seconds."""
+        modified = max(math.floor(self.changed_at), day_started)
+        return modified if modified <= posix else None
 
 
 def current():

@@ -21,8 +21,10 @@ just outside it, answers 304s from the ETag and Last-Modified set here, for cach
 """
 
 import datetime
+import functools
 import hashlib
 import logging
+from typing import NamedTuple
 
 from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
@@ -81,6 +83,7 @@ class PageCacheMiddleware:
             return response
         if response.status_code == 200 and not response.has_header("ETag"):
             set_response_etag(response)  # once, when stored, rather than hashing the page on every hit
+        patch_vary_headers(response, VARY)  # before storing, so a page served from the cache carries it already
         if key and request.method == "GET":
             store(key, response)
         return make_public(response, state)
@@ -113,7 +116,7 @@ def server_cache_usable():
 
 def page_key(request, state):
     address = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
-    parts = [public_pages.release(), str(state.token), timezone.localdate().isoformat(), address]
+    parts = [public_pages.release(), str(state.token), this_second().today, address]
     return "public-page:" + hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 
@@ -127,19 +130,54 @@ def store(key, response):
         logger.warning("The page cache cannot be reached; %s was not stored.", key, exc_info=True)
 
 
-def make_public(response, state):
-    """Let browsers and shared caches keep the page briefly, never past midnight, when its notices may change."""
+class Second(NamedTuple):
+    """What every public response this second shares, worked out once a second rather than once a request."""
+
+    posix: int
+    today: str  # the local date, ISO
+    start_of_day: int  # local midnight, POSIX seconds
+    cache_control: str  # never past midnight, when overdue notices and "next review due" may change
+
+
+def this_second():
     now = timezone.now()
-    tomorrow = timezone.localdate(now) + datetime.timedelta(days=1)
-    next_midnight = timezone.make_aware(datetime.datetime.combine(tomorrow, datetime.time.min))
-    seconds_left = max(int((next_midnight - now).total_seconds()), 0)
-    max_age = min(settings.CACHE_CONTROL_MAX_AGE, seconds_left)
-    s_maxage = min(settings.CACHE_CONTROL_S_MAXAGE, seconds_left)
-    stale = min(settings.CACHE_CONTROL_STALE_WHILE_REVALIDATE, seconds_left - s_maxage)
-    patch_cache_control(response, public=True, max_age=max_age, s_maxage=s_maxage, stale_while_revalidate=stale)
-    if state and response.status_code == 200 and (last_modified := state.last_modified(now)):
-        response.headers["Last-Modified"] = http_date(last_modified)
-    patch_vary_headers(response, VARY)
+    return _second(int(now.timestamp()), settings.TIME_ZONE, *cache_lifetimes())
+
+
+def cache_lifetimes():
+    return (
+        settings.CACHE_CONTROL_MAX_AGE,
+        settings.CACHE_CONTROL_S_MAXAGE,
+        settings.CACHE_CONTROL_STALE_WHILE_REVALIDATE,
+    )
+
+
+@functools.lru_cache(maxsize=4)
+def _second(posix, time_zone, max_age, s_maxage, stale):
+    moment = datetime.datetime.fromtimestamp(posix, datetime.UTC)
+    start = public_pages.start_of_day(moment)
+    seconds_left = max(int((start + datetime.timedelta(days=1)).timestamp()) - posix, 0)
+    max_age, s_maxage = min(max_age, seconds_left), min(s_maxage, seconds_left)
+    stale = min(stale, seconds_left - s_maxage)
+    cache_control = f"public, max-age={max_age}, s-maxage={s_maxage}, stale-while-revalidate={stale}"
+    return Second(posix, timezone.localdate(moment).isoformat(), int(start.timestamp()), cache_control)
+
+
+@functools.lru_cache(maxsize=8)
+def last_modified_header(posix):
+    return http_date(posix)
+
+
+def make_public(response, state):
+    """Let browsers and shared caches keep the page briefly, never past midnight, when its notices may change.
+
+    The page carries no Cache-Control of its own (the view did not choose its caching) and its Vary already.
+    """
+    now = this_second()
+    response.headers["Cache-Control"] = now.cache_control
+    if state and response.status_code == 200:
+        if last_modified := state.last_modified_at(now.posix, now.start_of_day):
+            response.headers["Last-Modified"] = last_modified_header(last_modified)
     return response
 
 

@@ -111,6 +111,20 @@ def test_a_cached_page_keeps_its_etag_and_date_and_still_answers_304(client, rol
     assert not_modified.status_code == 304
 
 
+def test_a_page_from_the_cache_says_what_browsers_and_shared_caches_may_keep_like_a_fresh_one(client, roles):
+    with at(NOON):
+        explainer = make_published_explainer()
+    with at(A_MINUTE_LATER):
+        fresh = client.get(explainer.get_absolute_url())
+        cached = client.get(explainer.get_absolute_url())
+    with at(A_MINUTE_LATER + datetime.timedelta(seconds=30)):
+        later = client.get(explainer.get_absolute_url())
+    for response in (fresh, cached, later):
+        assert directives(response) == {"public", "max-age=60", "s-maxage=300", "stale-while-revalidate=60"}
+        assert {"Cookie", "Accept-Encoding"} <= vary(response)
+        assert response["Last-Modified"] == fresh["Last-Modified"]
+
+
 def test_a_published_change_gets_a_new_etag_and_date_so_revalidation_fetches_it(client, roles):
     with at(NOON):
         explainer = make_explainer(sections=["The first wording."])

@@ -324,12 +324,14 @@ class ExplainerQuerySet(models.QuerySet):
         """Keep the explainers whose published reviews name ``reviewer``: the full review or the latest minor change.
 
         Chain it after ``published()``: a withdrawn explainer keeps its last full review. Each half
-        is found through its own foreign key's index and the two are joined, where an OR across the
-        two joins would read every explainer.
+        is found through its own foreign key's index, where an OR across the two joins would read
+        every explainer. The ids are read first and passed as a list: given the union as a subquery,
+        PostgreSQL hash-joins it against a scan of every explainer (100 ms at 100,000), where a list
+        lets it read each row by its primary key.
         """
         full = Explainer.objects.filter(public_review__reviewer=reviewer).order_by().values("pk")
         change = Explainer.objects.filter(published_review__reviewer=reviewer).order_by().values("pk")
-        return self.filter(pk__in=full.union(change))
+        return self.filter(pk__in=[row["pk"] for row in full.union(change)])
 
     def written_by(self, author):
         """Keep the explainers whose published version ``author`` wrote (is among its contributors)."""
