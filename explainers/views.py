@@ -198,12 +198,7 @@ def condition_detail(request, slug):
 
 def explainer_detail(request, condition_slug, slug):
     """Show the published snapshot at its address; an address a page was published at before redirects."""
-    explainer = (
-        Explainer.objects.for_public_page()
-        .filter(published_version__condition__slug=condition_slug, published_version__slug=slug)
-        .order_by()  # at most one: the default ordering would join the working copy's condition to sort it
-        .first()
-    )
+    explainer = Explainer.objects.for_public_page().at_address(condition_slug, slug)
     if explainer is None:
         return redirect_moved_explainer(condition_slug, slug)
     version = explainer.published_version
@@ -239,12 +234,7 @@ def explainer_detail(request, condition_slug, slug):
 
 def explainer_history(request, condition_slug, slug):
     """Every publication of a public explainer: when, the kind of review, who approved it, and what changed."""
-    explainer = (
-        Explainer.objects.for_public_list()
-        .filter(published_version__condition__slug=condition_slug, published_version__slug=slug)
-        .order_by()
-        .first()
-    )
+    explainer = Explainer.objects.for_public_list().at_address(condition_slug, slug)
     if explainer is None:
         raise Http404("No published explainer at this address.")
     publications = (
