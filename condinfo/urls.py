@@ -5,16 +5,20 @@ from django.urls import include, path
 from django.utils.functional import lazy
 from django.views.generic import RedirectView
 
-from core.lazy_urls import lazy_include
-from explainers import editor_endpoints, sitemaps
+from core.lazy_urls import lazy_include, lazy_view
+from explainers import sitemaps
 from explainers.urls import read_only
 from explainers.views import robots_txt
 
 urlpatterns = [
-    path("admin/two-factor/", include("accounts.urls")),  # before the admin, whose catch-all would take it
-    path("admin/governance/", include("evidence.urls")),  # before the admin's catch-all: evidence/views.py
+    # Addresses only staff use are imported at their first use (core/lazy_urls.py), so a worker that
+    # serves only the public never loads their libraries: QR codes, Pillow, Python-Markdown.
+    lazy_include("admin/two-factor/", "accounts.urls", namespace="accounts"),  # before the admin's catch-all
+    lazy_include("admin/governance/", "evidence.urls", namespace="evidence"),  # likewise: evidence/views.py
     path("admin/", admin.site.urls),
-    path("markdownx/", include(editor_endpoints.urlpatterns)),
+    # django-markdownx's preview and upload, for editors only: explainers/editor_endpoints.py
+    path("markdownx/upload/", lazy_view("explainers.editor_endpoints.upload"), name="markdownx_upload"),
+    path("markdownx/markdownify/", lazy_view("explainers.editor_endpoints.preview"), name="markdownx_markdownify"),
     path("healthz", include("core.urls")),  # for load balancers: core/views.py
     path("sitemap.xml", read_only(sitemaps.index), name="sitemap"),
     path("sitemap-<slug:name>.xml", read_only(sitemaps.section), name="sitemap_section"),

@@ -1,5 +1,6 @@
 """
-A namespaced include whose URLconf is imported when first used, not when the site's URLconf loads.
+A namespaced include whose URLconf is imported when first used, not when the site's URLconf loads,
+and a view imported at its first request.
 
 Django's ``include()`` imports the module at once, and the root resolver populates every include on
 the first ``reverse()``. For the content API that would load Django REST framework and drf-spectacular
@@ -8,8 +9,11 @@ the module alone until a request's path falls under its prefix or something reve
 namespace. (It relies on URLResolver's populate step; tests/test_worker_memory.py holds it.)
 """
 
+import functools
+
 from django.urls import URLResolver
 from django.urls.resolvers import RoutePattern
+from django.utils.module_loading import import_string
 
 
 class LazyURLResolver(URLResolver):
@@ -41,3 +45,16 @@ class LazyURLResolver(URLResolver):
 def lazy_include(route, module, *, namespace):
     """Like ``path(route, include(module))`` for a module with ``app_name = namespace``, imported on first use."""
     return LazyURLResolver(RoutePattern(route), module, app_name=namespace, namespace=namespace)
+
+
+def lazy_view(dotted_path):
+    """Return a view that imports ``module.view`` at its first request, for views whose libraries
+    (Pillow and Python-Markdown for the editor's endpoints) a worker serving the public never needs.
+    """
+    load = functools.cache(lambda: import_string(dotted_path))
+
+    def view(request, *args, **kwargs):
+        return load()(request, *args, **kwargs)
+
+    view.__name__ = view.__qualname__ = dotted_path.rpartition(".")[2]
+    return view

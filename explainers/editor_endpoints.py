@@ -10,7 +10,6 @@ from functools import wraps
 from pathlib import Path
 
 from django.http import HttpResponse, JsonResponse
-from django.urls import path
 from django.utils.html import format_html
 from markdownx.exceptions import MarkdownxImageUploadError
 from markdownx.forms import ImageForm
@@ -104,7 +103,6 @@ def preview_message(message, *, status):
     return HttpResponse(format_html('<p class="errornote" role="alert">{}</p>', message), status=status)
 
 
-urlpatterns = [
-    path("upload/", editors_only(RasterImageUploadView.as_view()), name="markdownx_upload"),
-    path("markdownify/", editors_only(PreviewView.as_view()), name="markdownx_markdownify"),
-]
+# Routed in condinfo/urls.py through lazy_view: this module loads Pillow and Python-Markdown.
+upload = editors_only(RasterImageUploadView.as_view())
+preview = editors_only(PreviewView.as_view())
