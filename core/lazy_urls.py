@@ -50,6 +50,9 @@ def lazy_include(route, module, *, namespace):
 def lazy_view(dotted_path):
     """Return a view that imports ``module.view`` at its first request, for views whose libraries
     (Pillow and Python-Markdown for the editor's endpoints) a worker serving the public never needs.
+
+    Only for views that carry no attributes middleware reads (``csrf_exempt`` and the like): the
+    stand-in cannot know them before the import.
     """
     load = functools.cache(lambda: import_string(dotted_path))
 

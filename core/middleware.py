@@ -154,6 +154,7 @@ def cache_lifetimes():
 
 @functools.lru_cache(maxsize=4)
 def _second(posix, time_zone, max_age, s_maxage, stale):
+    # The time zone and lifetimes are arguments so that a change to the settings is a new entry.
     moment = datetime.datetime.fromtimestamp(posix, datetime.UTC)
     start = public_pages.start_of_day(moment)
     seconds_left = max(int((start + datetime.timedelta(days=1)).timestamp()) - posix, 0)
