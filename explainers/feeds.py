@@ -60,6 +60,7 @@ class ReviewedExplainersFeed(Feed):
         """The latest FEED_LENGTH publications, read newest first along the explainer_latest_published index."""
         return (
             Explainer.objects.for_public_list()
+            .select_related("published_review__reviewer", "public_review__reviewer")  # each entry links its reviewer
             .filter(published_at__isnull=False)  # lets the index skip never-published rows (NULLs sort first)
             .order_by("-published_at", "-pk")[:FEED_LENGTH]
         )

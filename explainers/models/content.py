@@ -286,30 +286,34 @@ class ExplainerQuerySet(models.QuerySet):
             published_version__isnull=False, published_version__condition__approved_description__isnull=False
         ).filter(Exists(approved))
 
+    # What a list of answers shows of each (its question and condition, who reviewed it and when) ...
+    LISTED_RELATIONS = (
+        "published_version",
+        "published_version__condition",
+        "published_version__condition__approved_description",
+        "public_review",
+        "published_review",
+    )
+    # ... and what only the page itself shows: its reviewers' profiles (linked) and its correction.
+    PAGE_RELATIONS = (*LISTED_RELATIONS, "public_review__reviewer", "published_review__reviewer", "correction")
+
     def for_public_page(self):
         """Published explainers with everything their page shows, in one query.
 
         Never the snapshot's plain text or search vector (search reads them in the database), nor
         the unreviewed working copy.
         """
-        return (
-            self.published()
-            .select_related(
-                "published_version",
-                "published_version__condition",
-                "published_version__condition__approved_description",
-                "public_review",
-                "public_review__reviewer",
-                "published_review",
-                "published_review__reviewer",
-                "correction",
-            )
-            .defer(*self.NOT_SHOWN_ON_PUBLIC_PAGES)
-        )
+        return self.published().select_related(*self.PAGE_RELATIONS).defer(*self.NOT_SHOWN_ON_PUBLIC_PAGES)
 
     def for_public_list(self):
-        """Published explainers as a list shows them (question, short answer, reviews): without their sections."""
-        return self.for_public_page().defer("published_version__content")
+        """Published explainers as a list shows them (question, short answer, reviews), in one query.
+
+        Without their sections, and without what only the page shows: three joins fewer, about a
+        third less work for a page of 20 answers.
+        """
+        listed = tuple(f"{name}__" for name in self.LISTED_RELATIONS)
+        not_shown = [name for name in self.NOT_SHOWN_ON_PUBLIC_PAGES if "__" not in name or name.startswith(listed)]
+        return self.published().select_related(*self.LISTED_RELATIONS).defer(*not_shown, "published_version__content")
 
     def at_address(self, condition_slug, slug):
         """Return the explainer published at /conditions/<condition_slug>/<slug>/, or None.
